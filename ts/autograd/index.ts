@@ -1,0 +1,3 @@
+// torch.autograd: grad() and the graph node types.
+export { grad, backward } from "./engine.js";
+export { Node, AccumulateGrad } from "./node.js";

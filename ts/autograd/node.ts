@@ -1,0 +1,92 @@
+// A node of the recorded graph: one op application, its saved tensors (with the versions
+// they had when saved) and its backward, written with differentiable tensor ops so that
+// createGraph gives higher-order gradients for free.
+import { legacyTypeName } from "../tensor/dtype.js";
+import { isGradEnabled } from "./mode.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export type BackwardFn = (grad: Tensor, saved: Tensor[]) => (Tensor | null)[];
+export type Hook = (grad: Tensor) => Tensor | void;
+
+/** The sink of a leaf's gradient, as PyTorch's AccumulateGrad. */
+export class AccumulateGrad {
+  readonly name = "AccumulateGrad";
+  constructor(readonly variable: Tensor) {}
+  get nextFunctions(): [] {
+    return [];
+  }
+}
+
+export type GraphEdge = [Node | AccumulateGrad | null, number];
+
+export class Node {
+  saved: Tensor[] | null;
+  private readonly versions: number[];
+  backwardFn: BackwardFn | null;
+  /** Hooks and retainGrad of the tensor this node produced (non-leaf tensor hooks). */
+  readonly hooks: Hook[] = [];
+  retained: Tensor | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly inputs: readonly (Tensor | null)[],
+    saved: Tensor[],
+    backwardFn: BackwardFn,
+  ) {
+    this.saved = saved;
+    this.versions = saved.map((t) => t.storage.version);
+    this.backwardFn = backwardFn;
+  }
+
+  get nextFunctions(): GraphEdge[] {
+    return this.inputs.map((t) => {
+      if (t === null || !t.requiresGrad) return [null, 0];
+      return [t.gradFn ?? t.accumulator(), 0];
+    });
+  }
+
+  /** The saved tensors, after PyTorch's checks: not freed by a backward, not modified in place. */
+  savedTensors(): Tensor[] {
+    if (this.saved === null || this.backwardFn === null) {
+      throw new Error(
+        "Trying to backward through the graph a second time (or directly access saved tensors after " +
+          "they have already been freed). Saved intermediate values of the graph are freed when you call " +
+          ".backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the " +
+          "graph a second time or if you need to access saved tensors after calling backward.",
+      );
+    }
+    this.saved.forEach((t, i) => {
+      if (t.storage.version !== this.versions[i]) {
+        throw new Error(
+          "one of the variables needed for gradient computation has been modified by an inplace operation: " +
+            `[${legacyTypeName[t.dtype]} [${t.shape.join(", ")}]], which is saved by ${this.name}, is at version ` +
+            `${t.storage.version}; expected version ${this.versions[i]} instead. Hint: the backtrace further above ` +
+            "shows the operation that failed to compute its gradient. The variable in question was changed in " +
+            "there or anywhere later. Good luck!",
+        );
+      }
+    });
+    return this.saved;
+  }
+
+  releaseSaved(): void {
+    this.saved = null;
+    this.backwardFn = null;
+  }
+}
+
+/**
+ * Attaches a graph node to `out` when grad mode is on and any input requires grad.
+ * `name` is PyTorch's (`AddBackward0`); `backward` maps the output gradient to one
+ * gradient (or null) per input.
+ */
+export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, saved: Tensor[], backward: BackwardFn): Tensor {
+  if (!isGradEnabled() || !inputs.some((t) => t !== null && t.requiresGrad)) return out;
+  out.setGradFn(new Node(name, inputs, saved, backward));
+  return out;
+}
+
+/** True when an op on these inputs would record a node (lets ops skip saving work). */
+export function needsGrad(...inputs: (Tensor | null)[]): boolean {
+  return isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad);
+}

@@ -1,0 +1,95 @@
+// Instantiates the Rust kernels once, when the module is first imported (top-level await),
+// and exposes their exports plus typed views of linear memory. Memory growth detaches the
+// old ArrayBuffer, so views are re-created lazily whenever the buffer has changed.
+import { kernelsWasmBase64 } from "./kernels-wasm.js";
+
+type Ptr = number;
+type KernelFn = (...args: number[]) => void;
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  tm_alloc(bytes: number): Ptr;
+  tm_free(ptr: Ptr, bytes: number): void;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+export const kernelsModule = await WebAssembly.compile(decodeBase64(kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
+const instance = await WebAssembly.instantiate(kernelsModule, {});
+const wasm = instance.exports as unknown as KernelExports;
+
+/** A kernel by its export name (`exp_f32`, `matmul_f32`, …); a missing one is a build bug. */
+export function kernel(name: string): KernelFn {
+  const fn = (instance.exports as Record<string, unknown>)[name];
+  if (typeof fn !== "function") throw new Error(`taimatsu: the wasm module exports no kernel '${name}'`);
+  return fn as KernelFn;
+}
+
+export function kernelNames(): string[] {
+  return Object.keys(instance.exports).filter((k) => typeof (instance.exports as Record<string, unknown>)[k] === "function");
+}
+
+export function memoryBytes(): number {
+  return wasm.memory.buffer.byteLength;
+}
+
+export interface Heap {
+  u8: Uint8Array;
+  i32: Int32Array;
+  u32: Uint32Array;
+  f32: Float32Array;
+  f64: Float64Array;
+  i64: BigInt64Array;
+}
+
+let heapBuffer: ArrayBuffer | null = null;
+let views: Heap;
+
+export function heap(): Heap {
+  const buf = wasm.memory.buffer;
+  if (buf !== heapBuffer) {
+    heapBuffer = buf;
+    views = {
+      u8: new Uint8Array(buf),
+      i32: new Int32Array(buf),
+      u32: new Uint32Array(buf),
+      f32: new Float32Array(buf),
+      f64: new Float64Array(buf),
+      i64: new BigInt64Array(buf),
+    };
+  }
+  return views;
+}
+
+export function malloc(bytes: number): Ptr {
+  const ptr = wasm.tm_alloc(bytes);
+  if (ptr === 0) {
+    throw new RangeError(
+      `taimatsu: out of WebAssembly memory allocating ${bytes} bytes ` +
+        `(linear memory is ${wasm.memory.buffer.byteLength} bytes; wasm32 allows at most 4 GiB)`,
+    );
+  }
+  return ptr;
+}
+
+export function free(ptr: Ptr, bytes: number): void {
+  wasm.tm_free(ptr, bytes);
+}
+
+// One scratch block for the i32 shape/stride metadata that strided kernels read.
+const META_INTS = 1024;
+const metaPtr = malloc(META_INTS * 4);
+
+export function writeMeta(...parts: readonly number[][]): Ptr {
+  const i32 = heap().i32;
+  let at = metaPtr >> 2;
+  for (const part of parts) {
+    for (const v of part) i32[at++] = v;
+  }
+  return metaPtr;
+}

@@ -1,0 +1,182 @@
+// Binary elementwise ops with NumPy broadcasting and PyTorch type promotion. Kernels read
+// broadcast operands through zero strides; backward reduces each gradient back to its
+// input's shape (sumTo).
+import { record } from "../autograd/node.js";
+import { isGradEnabled } from "../autograd/mode.js";
+import { DType, isFloating, resultType, scalarDType } from "../tensor/dtype.js";
+import { broadcastShapes, fmtShape, sameShape, Shape } from "../tensor/shape.js";
+import { Operand, Tensor } from "../tensor/tensor.js";
+import { toDtype } from "./convert.js";
+import * as raw from "./raw.js";
+import { sum } from "./reduce.js";
+import { reshape } from "./movement.js";
+
+const rank = (o: Operand): 0 | 1 | 2 => (o instanceof Tensor ? (o.dim() > 0 ? 2 : 1) : 0);
+const dtypeOf = (o: Operand): DType => (o instanceof Tensor ? o.dtype : scalarDType(o));
+
+/** A 0-dim tensor holding a scalar operand (it never requires grad). */
+export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
+  return raw.fromValues([Number(v)], [], dtype);
+}
+
+function operands(a: Operand, b: Operand, floatResult = false): [Tensor, Tensor, DType] {
+  let dtype = resultType({ dtype: dtypeOf(a), rank: rank(a) }, { dtype: dtypeOf(b), rank: rank(b) });
+  if (floatResult && !isFloating(dtype)) dtype = "float32";
+  const conv = (o: Operand): Tensor => (o instanceof Tensor ? (o.dtype === dtype ? o : toDtype(o, dtype)) : scalarTensor(o, dtype));
+  return [conv(a), conv(b), dtype];
+}
+
+/** Sums a broadcast gradient back down to `shape`. */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.dim() - shape.length;
+  const dims: number[] = [];
+  for (let d = 0; d < g.dim(); d++) {
+    if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) dims.push(d);
+  }
+  const s = dims.length ? sum(g, dims, true) : g;
+  return reshape(s, [...shape]);
+}
+
+type Js2 = (x: number, y: number) => number;
+
+function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, floatResult: boolean,
+  backward: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+  const [ta, tb, dtype] = operands(a, b, floatResult);
+  const shape = broadcastShapes(ta.shape, tb.shape);
+  const out = raw.binary(ta, tb, shape, name, js, dtype);
+  return record(grad, [ta, tb], out, [ta, tb, out], (g, [sa, sb, so]) => {
+    const [ga, gb] = backward(g, sa, sb, so);
+    return [ga && sumTo(ga, sa.shape), gb && sumTo(gb, sb.shape)];
+  });
+}
+
+export function add(a: Operand, b: Operand, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha ?? 1;
+  if (alpha !== 1) return add(a, mul(b, alpha));
+  return binaryOp("add", "AddBackward0", a, b, (x, y) => x + y, false, (g) => [g, g]);
+}
+
+export function sub(a: Operand, b: Operand, opts?: { alpha?: number }): Tensor {
+  const alpha = opts?.alpha ?? 1;
+  if (alpha !== 1) return sub(a, mul(b, alpha));
+  if (dtypeOf(a) === "bool" && dtypeOf(b) === "bool") {
+    throw new Error("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+  }
+  return binaryOp("sub", "SubBackward0", a, b, (x, y) => x - y, false, (g) => [g, g.neg()]);
+}
+
+export function mul(a: Operand, b: Operand): Tensor {
+  return binaryOp("mul", "MulBackward0", a, b, (x, y) => x * y, false, (g, x, y) => [g.mul(y), g.mul(x)]);
+}
+
+/** True division, as torch.div with rounding_mode=None: integer inputs give float32. */
+export function div(a: Operand, b: Operand): Tensor {
+  return binaryOp("div", "DivBackward0", a, b, (x, y) => x / y, true, (g, x, y) => [g.div(y), g.neg().mul(x).div(y.mul(y))]);
+}
+
+export function pow(a: Operand, b: Operand): Tensor {
+  return binaryOp("pow", "PowBackward1", a, b, Math.pow, false, (g, x, y, out) => {
+    const ga = g.mul(y).mul(x.pow(y.sub(1)));
+    // d/dy x^y = x^y log x; PyTorch defines it as 0 where x == 0 and y >= 0.
+    const gb = y.requiresGrad ? g.mul(out).mul(x.log()).maskedFill(x.eq(0).logicalAnd(y.ge(0)), 0) : null;
+    return [ga, gb];
+  });
+}
+
+function pick(name: string, grad: string, a: Tensor, b: Tensor, js: Js2, wins: (x: Tensor, y: Tensor) => Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError(`${name}(): expected two tensors`);
+  return binaryOp(name, grad, a, b, js, false, (g, x, y) => {
+    // ties split the gradient evenly, as PyTorch does
+    const share = wins(x, y).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
+    return [g.mul(share), g.mul(share.neg().add(1))];
+  });
+}
+
+const nanMax: Js2 = (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y));
+const nanMin: Js2 = (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y));
+
+export const maximum = (a: Tensor, b: Tensor): Tensor => pick("maximum", "MaximumBackward0", a, b, nanMax, (x, y) => x.gt(y));
+export const minimum = (a: Tensor, b: Tensor): Tensor => pick("minimum", "MinimumBackward0", a, b, nanMin, (x, y) => x.lt(y));
+
+export type Comparison = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
+const comparisons: Record<Comparison, Js2> = {
+  eq: (x, y) => +(x === y),
+  ne: (x, y) => +(x !== y),
+  lt: (x, y) => +(x < y),
+  le: (x, y) => +(x <= y),
+  gt: (x, y) => +(x > y),
+  ge: (x, y) => +(x >= y),
+};
+
+/** Comparisons give bool tensors and have no gradient. */
+export function compare(op: Comparison, a: Operand, b: Operand): Tensor {
+  const [ta, tb] = operands(a, b);
+  return raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), op, comparisons[op], "bool");
+}
+
+export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
+  if (condition.dtype !== "bool") {
+    throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
+  }
+  const [ta, tb, dtype] = operands(a, b);
+  const shape = broadcastShapes(condition.shape, broadcastShapes(ta.shape, tb.shape));
+  const out = raw.where(condition, ta, tb, shape, dtype);
+  return record("WhereBackward0", [ta, tb], out, [condition, ta, tb], (g, [c, x, y]) => [
+    sumTo(where(c, g, 0), x.shape),
+    sumTo(where(c, 0, g), y.shape),
+  ]);
+}
+
+const inPlaceJs: Record<string, Js2> = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+};
+
+/**
+ * add_/sub_/mul_/div_. Outside grad mode (optimizer updates) they run the kernel in place;
+ * on a tensor in the graph they record the op and rebase the tensor's history onto it,
+ * as PyTorch does. Either way the storage version is bumped for saved-tensor checks.
+ */
+export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div", o: Operand, alpha: number): T {
+  checkInPlace(t, `${op}_`);
+  const other = alpha === 1 ? o : mul(o, alpha);
+  const needsGraph = isGradEnabled() && (t.requiresGrad || (other instanceof Tensor && other.requiresGrad));
+  if (needsGraph) {
+    const out = ({ add, sub, mul, div } as const)[op](t, other);
+    raw.copyInto(t, out);
+    t.storage.version++;
+    t.setGradFn(out.gradFn);
+    return t;
+  }
+  const [, tb, dtype] = operands(t, other, op === "div");
+  if (dtype !== t.dtype) {
+    throw new Error(`result type ${dtype === "float32" ? "Float" : dtype} can't be cast to the desired output type ${t.dtype}`);
+  }
+  const shape = broadcastShapes(t.shape, tb.shape);
+  if (!sameShape(shape, t.shape)) {
+    throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
+  }
+  raw.binaryInPlace(t, tb.storage === t.storage ? tb.clone() : tb, op, inPlaceJs[op]);
+  t.storage.version++;
+  return t;
+}
+
+/** PyTorch's rule: a leaf that requires grad may only be modified under noGrad. */
+export function checkInPlace(t: Tensor, op: string): void {
+  if (isGradEnabled() && t.isLeaf && t.requiresGrad) {
+    throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
+  }
+}
+
+function logical(name: string, a: Operand, b: Operand, js: Js2): Tensor {
+  const ta = a instanceof Tensor ? (a.dtype === "bool" ? a : compare("ne", a, 0)) : scalarTensor(a, "bool");
+  const tb = b instanceof Tensor ? (b.dtype === "bool" ? b : compare("ne", b, 0)) : scalarTensor(b, "bool");
+  return raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), name, js, "bool");
+}
+
+export const logicalAnd = (a: Operand, b: Operand): Tensor => logical("logical_and", a, b, (x, y) => +(x !== 0 && y !== 0));
+export const logicalOr = (a: Operand, b: Operand): Tensor => logical("logical_or", a, b, (x, y) => +(x !== 0 || y !== 0));
+export const logicalXor = (a: Operand, b: Operand): Tensor => logical("logical_xor", a, b, (x, y) => +((x !== 0) !== (y !== 0)));

@@ -1,0 +1,95 @@
+// dtype conversion, copies, detaching, devices and the fill/copy/random in-place writes.
+import { record } from "../autograd/node.js";
+import { DType, DTYPES, isFloating } from "../tensor/dtype.js";
+import { defaultGenerator } from "../tensor/random.js";
+import { Tensor } from "../tensor/tensor.js";
+import { checkInPlace } from "./binary.js";
+import * as raw from "./raw.js";
+
+export function toDtype(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = raw.cast(x, dtype);
+  if (!isFloating(dtype)) return out;
+  return record("ToCopyBackward0", [x], out, [], (g) => [isFloating(x.dtype) ? toDtype(g, x.dtype) : null]);
+}
+
+/** The device in `torch.device("cpu")` form; anything but the CPU is a clear error. */
+export interface Device {
+  readonly type: string;
+}
+
+export function device(spec: string | Device): Device {
+  const type = typeof spec === "string" ? spec.split(":")[0] : spec.type;
+  if (type !== "cpu") {
+    throw new Error(
+      `taimatsu runs on the CPU (WebAssembly SIMD): device '${typeof spec === "string" ? spec : spec.type}' is not ` +
+        `available. torch.cuda.isAvailable() is false here; use "cpu".`,
+    );
+  }
+  return { type: "cpu" };
+}
+
+/** tensor.to(dtype | device | "cpu" | otherTensor). Moving to the CPU is a no-op, as in PyTorch. */
+export function to(x: Tensor, target: DType | Device | string | Tensor): Tensor {
+  if (target instanceof Tensor) return toDtype(x, target.dtype);
+  if (typeof target === "string" && (DTYPES as readonly string[]).includes(target)) return toDtype(x, target as DType);
+  device(target as string | Device);
+  return x;
+}
+
+export function clone(x: Tensor): Tensor {
+  const out = Tensor.empty(x.shape, x.dtype);
+  raw.copyInto(out, x);
+  return record("CloneBackward0", [x], out, [], (g) => [g]);
+}
+
+/** A new tensor sharing storage, cut from the graph (PyTorch's detach). */
+export function detach(x: Tensor): Tensor {
+  return x.makeView(x.shape, x.strides, x.offset);
+}
+
+export function fill_<T extends Tensor>(t: T, v: number): T {
+  checkInPlace(t, "fill_");
+  raw.copyInto(t, raw.fromValues([v], [], t.dtype));
+  t.storage.version++;
+  return t;
+}
+
+export function copy_<T extends Tensor>(t: T, src: Tensor): T {
+  checkInPlace(t, "copy_");
+  raw.copyInto(t, src.storage === t.storage ? raw.contiguous(src.clone()) : src);
+  t.storage.version++;
+  if (src.requiresGrad) t.setGradFn(toDtype(src, t.dtype).expand([...t.shape]).gradFn);
+  return t;
+}
+
+/** Writes `value` into t, recording it as t's new history when it carries a graph. */
+export function assign_<T extends Tensor>(t: T, value: Tensor, op: string): T {
+  checkInPlace(t, op);
+  raw.copyInto(t, value);
+  t.storage.version++;
+  if (value.gradFn !== null) t.setGradFn(value.gradFn);
+  return t;
+}
+
+export function uniform_<T extends Tensor>(t: T, low: number, high: number, gen?: { nextUniform(): number }): T {
+  const g = gen ?? defaultGenerator;
+  const v = new Float64Array(t.numel());
+  for (let i = 0; i < v.length; i++) v[i] = low + (high - low) * g.nextUniform();
+  return writeSampled(t, v);
+}
+
+export function normal_<T extends Tensor>(t: T, mean: number, std: number, gen?: { nextNormal(): number }): T {
+  const g = gen ?? defaultGenerator;
+  const v = new Float64Array(t.numel());
+  for (let i = 0; i < v.length; i++) v[i] = mean + std * g.nextNormal();
+  return writeSampled(t, v);
+}
+
+function writeSampled<T extends Tensor>(t: T, v: Float64Array): T {
+  checkInPlace(t, "random_");
+  raw.copyInto(t, raw.fromValues(v, t.shape, t.dtype));
+  t.storage.version++;
+  return t;
+}
+

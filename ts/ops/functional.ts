@@ -1,0 +1,88 @@
+// The torch.* functional forms of the ops (torch.add, torch.matmul, torch.cat, …).
+import type { DType } from "../tensor/dtype.js";
+import { Operand, Tensor } from "../tensor/tensor.js";
+import * as B from "./binary.js";
+import * as M from "./movement.js";
+import * as MM from "./matmul.js";
+
+export const add = (a: Tensor, b: Operand, opts?: { alpha?: number }): Tensor => B.add(a, b, opts);
+export const sub = (a: Tensor, b: Operand, opts?: { alpha?: number }): Tensor => B.sub(a, b, opts);
+export const mul = (a: Tensor, b: Operand): Tensor => B.mul(a, b);
+export const div = (a: Tensor, b: Operand): Tensor => B.div(a, b);
+export const pow = (a: Tensor | number, b: Operand): Tensor => B.pow(a, b);
+export const maximum = B.maximum;
+export const minimum = B.minimum;
+export const where = B.where;
+export const logicalAnd = B.logicalAnd;
+export const logicalOr = B.logicalOr;
+export const logicalXor = B.logicalXor;
+export const eq = (a: Tensor, b: Operand): Tensor => B.compare("eq", a, b);
+export const ne = (a: Tensor, b: Operand): Tensor => B.compare("ne", a, b);
+export const lt = (a: Tensor, b: Operand): Tensor => B.compare("lt", a, b);
+export const le = (a: Tensor, b: Operand): Tensor => B.compare("le", a, b);
+export const gt = (a: Tensor, b: Operand): Tensor => B.compare("gt", a, b);
+export const ge = (a: Tensor, b: Operand): Tensor => B.compare("ge", a, b);
+export const matmul = MM.matmul;
+export const mm = MM.mm;
+export const bmm = MM.bmm;
+export const dot = MM.dot;
+export const cat = M.cat;
+export const concat = M.cat;
+export const stack = M.stack;
+export const split = (x: Tensor, s: number | number[], dim = 0): Tensor[] => M.split(x, s, dim);
+export const chunk = (x: Tensor, c: number, dim = 0): Tensor[] => M.chunk(x, c, dim);
+export const flatten = (x: Tensor, start = 0, end = -1): Tensor => M.flatten(x, start, end);
+export const reshape = (x: Tensor, shape: number[]): Tensor => M.reshape(x, shape);
+export const squeeze = (x: Tensor, dim?: number): Tensor => M.squeeze(x, dim);
+export const unsqueeze = (x: Tensor, dim: number): Tensor => M.unsqueeze(x, dim);
+export const permute = (x: Tensor, dims: number[]): Tensor => M.permute(x, dims);
+export const transpose = (x: Tensor, d0: number, d1: number): Tensor => M.transpose(x, d0, d1);
+export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor => M.narrow(x, dim, start, length);
+
+type Unary = "neg" | "abs" | "exp" | "log" | "sqrt" | "rsqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "gelu" | "silu" | "softplus" | "erf" | "reciprocal" | "square" | "sign";
+const unary = (name: Unary) => (x: Tensor): Tensor => x[name]();
+export const neg = unary("neg");
+export const abs = unary("abs");
+export const exp = unary("exp");
+export const log = unary("log");
+export const sqrt = unary("sqrt");
+export const rsqrt = unary("rsqrt");
+export const sin = unary("sin");
+export const cos = unary("cos");
+export const tanh = unary("tanh");
+export const sigmoid = unary("sigmoid");
+export const relu = unary("relu");
+export const erf = unary("erf");
+export const reciprocal = unary("reciprocal");
+export const square = unary("square");
+export const sign = unary("sign");
+export const clamp = (x: Tensor, min?: number | null, max?: number | null): Tensor => x.clamp(min, max);
+export const sum = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.sum(dim, keepdim);
+export const mean = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.mean(dim, keepdim);
+export const prod = (x: Tensor, dim?: number, keepdim = false): Tensor => x.prod(dim, keepdim);
+export const amax = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.amax(dim, keepdim);
+export const amin = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.amin(dim, keepdim);
+export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => x.argmax(dim, keepdim);
+export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => x.argmin(dim, keepdim);
+export const logsumexp = (x: Tensor, dim: number | number[], keepdim = false): Tensor => x.logsumexp(dim, keepdim);
+export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+export const std = (x: Tensor, dim?: number | number[], opts?: { correction?: number; keepdim?: boolean }): Tensor => x.std(dim, opts);
+export const variance = (x: Tensor, dim?: number | number[], opts?: { correction?: number; keepdim?: boolean }): Tensor => x.var(dim, opts);
+export { variance as var };
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ReturnType<Tensor["max"]>;
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ReturnType<Tensor["max"]> {
+  return dim === undefined ? x.max() : x.max(dim, keepdim);
+}
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ReturnType<Tensor["min"]>;
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ReturnType<Tensor["min"]> {
+  return dim === undefined ? x.min() : x.min(dim, keepdim);
+}
+export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => x.gather(dim, index);
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);
+export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
+export const numel = (x: Tensor): number => x.numel();
+export const clone = (x: Tensor): Tensor => x.clone();
+export const toDtype = (x: Tensor, d: DType): Tensor => x.to(d);

@@ -1,0 +1,210 @@
+// Indexing: x.index(":, -1") for Python's x[:, -1], indexPut_ for x[...] = v, and the
+// gather/scatter family (indexSelect, gather, scatterAdd, maskedFill) with their gradients.
+import { record } from "../autograd/node.js";
+import { isGradEnabled } from "../autograd/mode.js";
+import { readValues, writeValues } from "../backend/typed.js";
+import { contiguousStrides, fmtShape, normDim, numel } from "../tensor/shape.js";
+import { Operand, Tensor } from "../tensor/tensor.js";
+import { scalarTensor, where } from "./binary.js";
+import { reshape, select, slice, unsqueeze } from "./movement.js";
+import * as raw from "./raw.js";
+
+/** One index item: an integer, a slice string ("1:5:2", ":"), "..." , null (new axis) or an index/mask tensor. */
+export type IndexItem = number | string | null | Tensor;
+export type IndexSpec = string | IndexItem | readonly IndexItem[];
+
+function parseItems(spec: IndexSpec): IndexItem[] {
+  if (typeof spec === "string") {
+    return spec.split(",").map((p) => {
+      const s = p.trim();
+      if (s === "None") return null;
+      if (s === "..." || s.includes(":")) return s;
+      const n = Number(s);
+      if (s === "" || !Number.isInteger(n)) throw new SyntaxError(`index: cannot parse '${s}' in "${spec}"`);
+      return n;
+    });
+  }
+  return Array.isArray(spec) ? [...spec] : [spec as IndexItem];
+}
+
+function parseSlice(s: string): [number | null, number | null, number] {
+  const parts = s.split(":").map((p) => p.trim());
+  if (parts.length > 3) throw new SyntaxError(`index: bad slice '${s}'`);
+  const num = (p: string | undefined): number | null => {
+    if (p === undefined || p === "") return null;
+    const n = Number(p);
+    if (!Number.isInteger(n)) throw new SyntaxError(`index: bad slice bound '${p}' in '${s}'`);
+    return n;
+  };
+  return [num(parts[0]), num(parts[1]), num(parts[2]) ?? 1];
+}
+
+/** x[spec] with Python/PyTorch semantics for basic indexing and one index or mask tensor. */
+export function index(x: Tensor, spec: IndexSpec): Tensor {
+  const items = parseItems(spec);
+  const consumes = (it: IndexItem): number => (it === null || it === "..." ? 0 : it instanceof Tensor && it.dtype === "bool" ? it.dim() : 1);
+  const used = items.reduce((a: number, it) => a + consumes(it), 0);
+  if (used > x.dim()) throw new RangeError(`too many indices for tensor of dimension ${x.dim()}`);
+  const ell = items.indexOf("...");
+  const expanded = ell >= 0 ? [...items.slice(0, ell), ...Array(x.dim() - used).fill(":"), ...items.slice(ell + 1)] : items;
+  let out = x;
+  let d = 0;
+  for (const it of expanded) {
+    if (it === null) {
+      out = unsqueeze(out, d++);
+    } else if (typeof it === "number") {
+      out = select(out, d, it);
+    } else if (typeof it === "string") {
+      const [s, e, st] = parseSlice(it);
+      out = slice(out, d++, s, e, st);
+    } else if (it.dtype === "bool") {
+      if (it.dim() !== out.dim() - d || d !== 0) throw new Error("index: a boolean mask must cover the whole tensor (x.index(mask))");
+      return maskedSelect(out, it);
+    } else {
+      const flat = reshape(it, [-1]);
+      const picked = indexSelect(out, d, flat);
+      out = reshape(picked, [...out.shape.slice(0, d), ...it.shape, ...out.shape.slice(d + 1)]);
+      d += it.dim();
+    }
+  }
+  return out;
+}
+
+/** x[spec] = value, in place (under noGrad, or on tensors outside the graph). */
+export function indexPut_<T extends Tensor>(x: T, spec: IndexSpec, value: Operand): T {
+  const v = value instanceof Tensor ? value : scalarTensor(value, x.dtype);
+  if (isGradEnabled() && (x.requiresGrad || v.requiresGrad)) {
+    throw new Error(
+      "indexPut_: indexed assignment on a tensor that requires grad is not supported by taimatsu's autograd; " +
+        "do it under torch.noGrad(), or build the value out of place with torch.where / torch.cat.",
+    );
+  }
+  const items = parseItems(spec);
+  if (items.length === 1 && items[0] instanceof Tensor && items[0].dtype === "bool") {
+    raw.copyInto(x, where(items[0], v.to(x.dtype), x));
+  } else if (items.some((it) => it instanceof Tensor)) {
+    const idxItem = items.findIndex((it) => it instanceof Tensor);
+    const idx = raw.values(items[idxItem] as Tensor);
+    idx.forEach((i, k) => {
+      const one = [...items];
+      one[idxItem] = i;
+      const vk = v.dim() > 0 && v.shape[0] === idx.length ? select(v, 0, k) : v;
+      raw.copyInto(index(x, one), vk);
+    });
+  } else {
+    raw.copyInto(index(x, spec), v);
+  }
+  x.storage.version++;
+  return x;
+}
+
+function checkIndex(op: string, idx: Tensor): Float64Array {
+  if (idx.dtype !== "int64" && idx.dtype !== "int32") {
+    throw new TypeError(`${op}(): Expected dtype int64 for index, but got ${idx.dtype}`);
+  }
+  return raw.values(idx);
+}
+
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normDim(dim, x.dim());
+  if (index.dim() > 1) throw new Error(`index_select(): Index is supposed to be a vector, got shape ${fmtShape(index.shape)}`);
+  const idx = checkIndex("index_select", index);
+  const size = x.shape[d];
+  const shape = [...x.shape];
+  shape[d] = idx.length;
+  const out = Tensor.empty(shape, x.dtype);
+  idx.forEach((i, k) => {
+    if (i < -size || i >= size) throw new RangeError(`index out of range in self: index ${i} for dimension ${d} of size ${size}`);
+    raw.copyInto(select(out, d, k), select(x, d, i < 0 ? i + size : i));
+  });
+  return record("IndexSelectBackward0", [x], out, [index], (g, [ix]) => [indexAdd(Tensor.empty(x.shape, g.dtype), d, ix, g)]);
+}
+
+/** self with src's slices added at the given indices along dim (out of place). */
+export function indexAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = normDim(dim, self.dim());
+  const idx = checkIndex("index_add", index);
+  const out = raw.cast(self, self.dtype);
+  idx.forEach((i, k) => {
+    const dst = select(out, d, i);
+    raw.copyInto(dst, raw.binary(dst, select(src, d, k), dst.shape, "add", (a, b) => a + b, dst.dtype));
+  });
+  return record("IndexAddBackward0", [self, src], out, [index], (g, [ix]) => [g, indexSelect(g, d, ix)]);
+}
+
+/** Walks every coordinate of `shape`, giving the flat position and the coordinate array. */
+function forEachCoord(shape: readonly number[], fn: (flat: number, coord: number[]) => void): void {
+  const n = numel(shape);
+  const coord = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    fn(i, coord);
+    for (let k = shape.length - 1; k >= 0; k--) {
+      if (++coord[k] < shape[k]) break;
+      coord[k] = 0;
+    }
+  }
+}
+
+function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
+  if (index.dim() !== x.dim()) throw new Error(`${op}(): Index tensor must have the same number of dimensions as input tensor`);
+  index.shape.forEach((s, k) => {
+    if (k !== d && s > x.shape[k]) {
+      throw new Error(`${op}(): Size does not match at dimension ${k} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d}`);
+    }
+  });
+}
+
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normDim(dim, x.dim());
+  const idx = checkIndex("gather", index);
+  checkGatherShapes("gather", x, d, index);
+  const src = raw.values(x);
+  const strides = contiguousStrides(x.shape);
+  const vals = new Float64Array(idx.length);
+  forEachCoord(index.shape, (flat, c) => {
+    const i = idx[flat];
+    if (i < 0 || i >= x.shape[d]) throw new RangeError(`gather(): index ${i} is out of bounds for dimension ${d} with size ${x.shape[d]}`);
+    let off = 0;
+    c.forEach((v, k) => (off += (k === d ? i : v) * strides[k]));
+    vals[flat] = src[off];
+  });
+  const out = raw.fromValues(vals, index.shape, x.dtype);
+  return record("GatherBackward0", [x], out, [index], (g, [ix]) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, ix, g)]);
+}
+
+/** self.scatter_add(dim, index, src), out of place. */
+export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const d = normDim(dim, self.dim());
+  const idx = checkIndex("scatter_add", index);
+  checkGatherShapes("scatter_add", self, d, index);
+  const vals = raw.values(self);
+  const sv = readValues(src.storage, index.shape, src.strides, src.offset);
+  const strides = contiguousStrides(self.shape);
+  forEachCoord(index.shape, (flat, c) => {
+    const i = idx[flat];
+    if (i < 0 || i >= self.shape[d]) throw new RangeError(`scatter_add(): index ${i} is out of bounds for dimension ${d} with size ${self.shape[d]}`);
+    let off = 0;
+    c.forEach((v, k) => (off += (k === d ? i : v) * strides[k]));
+    vals[off] += sv[flat];
+  });
+  const out = Tensor.empty(self.shape, self.dtype);
+  writeValues(out.storage, 0, vals);
+  return record("ScatterAddBackward0", [self, src], out, [index], (g, [ix]) => [g, gather(g, d, ix)]);
+}
+
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
+  return where(mask, value, x);
+}
+
+/** x[mask]: the elements where mask is true, as a 1-D tensor. */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  if (mask.shape.join() !== x.shape.join()) {
+    throw new Error(`The shape of the mask ${fmtShape(mask.shape)} does not match the shape of the indexed tensor ${fmtShape(x.shape)}`);
+  }
+  const m = raw.values(mask);
+  const positions: number[] = [];
+  m.forEach((v, i) => v && positions.push(i));
+  const flat = reshape(x, [-1]);
+  return indexSelect(flat, 0, raw.fromValues(positions, [positions.length], "int64"));
+}

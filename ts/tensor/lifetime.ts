@@ -1,0 +1,97 @@
+// When tensor memory is released. WebAssembly memory is invisible to the JS garbage
+// collector and finalizers never run inside a synchronous training loop, so taimatsu frees
+// tensors at the boundaries a PyTorch program already has: each DataLoader batch, each
+// zeroGrad(), each torch.noGrad() call. A boundary frees the tensors that were created after
+// that boundary first occurred and were not used since its previous occurrence: a training
+// loop's temporaries live for about one iteration, while data made before the loop, module
+// parameters and buffers, gradients, optimizer state and anything `.keep()`-ed stay.
+// A FinalizationRegistry frees whatever the GC collects first (between loops, in apps).
+import type { Storage } from "./storage.js";
+
+/** The part of a tensor this module manages. */
+export interface Tracked {
+  readonly storage: Storage;
+  seq: number;
+  lastUse: number;
+  kept: boolean;
+  releasedBy: string | null;
+  describe(): string;
+}
+
+let clock = 0;
+let liveTensors = 0;
+const unkept = new Set<Tracked>();
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  liveTensors--;
+  storage.release();
+});
+
+export function track(t: Tracked): void {
+  t.seq = t.lastUse = ++clock;
+  t.storage.retain();
+  liveTensors++;
+  unkept.add(t);
+  finalizer.register(t, t.storage, t);
+}
+
+export function touch(t: Tracked, op: string): void {
+  if (t.releasedBy !== null) throw releasedError(t, op);
+  t.lastUse = clock;
+}
+
+export function releasedError(t: Tracked, op: string): Error {
+  return new Error(
+    `${op}: ${t.describe()} was freed ${t.releasedBy}. Tensors made inside a training loop ` +
+      `live until two iterations pass without using them; call .keep() on a tensor to keep it ` +
+      `across iterations (and .dispose() when done), or create it before the loop.`,
+  );
+}
+
+export function release(t: Tracked, reason: string): void {
+  if (t.releasedBy !== null) return;
+  t.releasedBy = reason;
+  unkept.delete(t);
+  finalizer.unregister(t);
+  liveTensors--;
+  t.storage.release();
+}
+
+export function keep(t: Tracked): void {
+  t.kept = true;
+  unkept.delete(t);
+}
+
+/** A tensor that stops being library-owned (a replaced .grad) becomes an ordinary temporary. */
+export function unkeep(t: Tracked): void {
+  if (!t.kept || t.releasedBy !== null) return;
+  t.kept = false;
+  t.seq = t.lastUse = ++clock;
+  unkept.add(t);
+}
+
+/** One recurring point of a program (a DataLoader's batches, an optimizer's zeroGrad()). */
+export class Boundary {
+  private first = -1;
+  private previous = -1;
+  private count = 0;
+
+  constructor(private readonly label: string) {}
+
+  cross(): void {
+    const now = ++clock;
+    this.count++;
+    if (this.previous >= 0) {
+      const reason = `at ${this.label} #${this.count}, not having been used since ${this.label} #${this.count - 1}`;
+      for (const t of unkept) {
+        if (t.seq > this.first && t.lastUse < this.previous) release(t, reason);
+      }
+    } else {
+      this.first = now;
+    }
+    this.previous = now;
+  }
+}
+
+export function lifetimeStats(): { liveTensors: number; unkeptTensors: number } {
+  return { liveTensors, unkeptTensors: unkept.size };
+}

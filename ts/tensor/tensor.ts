@@ -1,0 +1,562 @@
+// The Tensor: a strided view of a Storage plus its autograd state. Every op is defined in
+// ts/ops (forward, shape rule and backward together); the methods here only forward to them.
+import { AccumulateGrad, Hook, Node } from "../autograd/node.js";
+import * as engine from "../autograd/engine.js";
+import * as B from "../ops/binary.js";
+import * as C from "../ops/convert.js";
+import * as I from "../ops/indexing.js";
+import * as M from "../ops/movement.js";
+import * as MM from "../ops/matmul.js";
+import * as R from "../ops/reduce.js";
+import * as S from "../ops/softmax.js";
+import * as U from "../ops/unary.js";
+import * as raw from "../ops/raw.js";
+import { AnyTyped, storageArray } from "../backend/typed.js";
+import { DType, isFloating, itemSize, legacyTypeName } from "./dtype.js";
+import { formatTensor } from "./format.js";
+import { keep, release, track, Tracked, unkeep } from "./lifetime.js";
+import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
+import { Storage } from "./storage.js";
+
+export type Scalar = number | boolean;
+export type Operand = Tensor | Scalar;
+export type NestedList = number | boolean | NestedList[];
+
+export class Tensor implements Tracked {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+
+  seq = 0;
+  lastUse = 0;
+  kept = false;
+  releasedBy: string | null = null;
+
+  private _requiresGrad = false;
+  private _grad: Tensor | null = null;
+  private _gradFn: Node | null = null;
+  private _accumulator: AccumulateGrad | null = null;
+  /** Hooks on a leaf; a non-leaf's hooks live on its gradFn. */
+  readonly leafHooks: Hook[] = [];
+
+  constructor(storage: Storage, shape: Shape, strides: Shape, offset: number, dtype: DType) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze([...strides]);
+    this.offset = offset;
+    this.dtype = dtype;
+    track(this);
+  }
+
+  /** A new contiguous tensor with zeroed storage. */
+  static empty(shape: Shape, dtype: DType = "float32"): Tensor {
+    return new Tensor(new Storage(dtype, numel(shape)), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** A view sharing this tensor's storage (no graph; ops in movement.ts add it). */
+  makeView(shape: Shape, strides: Shape, offset: number): Tensor {
+    raw.use("view", this);
+    return new Tensor(this.storage, shape, strides, offset, this.dtype);
+  }
+
+  // ---- metadata ------------------------------------------------------------------------
+
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    return dim === undefined ? [...this.shape] : this.shape[normDim(dim, this.shape.length)];
+  }
+  dim(): number {
+    return this.shape.length;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  numel(): number {
+    return numel(this.shape);
+  }
+  elementSize(): number {
+    return itemSize[this.dtype];
+  }
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    return dim === undefined ? [...this.strides] : this.strides[normDim(dim, this.shape.length)];
+  }
+  isContiguous(): boolean {
+    return raw.isContiguous(this);
+  }
+  isFloatingPoint(): boolean {
+    return isFloating(this.dtype);
+  }
+  get device(): { type: "cpu" } {
+    return { type: "cpu" };
+  }
+  /** Describes this tensor in error messages. */
+  describe(): string {
+    const origin = this._gradFn ? `, grad_fn=<${this._gradFn.name}>` : "";
+    return `tensor of shape ${fmtShape(this.shape)} (${this.dtype}${origin})`;
+  }
+  type(): string {
+    return legacyTypeName[this.dtype];
+  }
+
+  // ---- autograd state ------------------------------------------------------------------
+
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(flag: boolean) {
+    if (this._gradFn !== null && !flag) {
+      throw new Error(
+        "you can only change requires_grad flags of leaf variables. If you want to use a computed " +
+          "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+      );
+    }
+    if (flag && !isFloating(this.dtype)) {
+      throw new Error(`only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    }
+    this._requiresGrad = flag;
+  }
+  requiresGrad_(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+  get gradFn(): Node | null {
+    return this._gradFn;
+  }
+  /** Set by ops when they record a node; makes this a non-leaf that requires grad. */
+  setGradFn(node: Node | null): void {
+    this._gradFn = node;
+    this._requiresGrad = node !== null || this._requiresGrad;
+  }
+  get isLeaf(): boolean {
+    return this._gradFn === null;
+  }
+  get grad(): Tensor | null {
+    if (this._gradFn !== null && this._gradFn.retained !== this && this._grad === null) return null;
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null && (g.dtype !== this.dtype || g.shape.join() !== this.shape.join())) {
+      throw new Error(
+        `assigned grad has data of a different size or type: expected ${fmtShape(this.shape)} ${this.dtype}, ` +
+          `got ${fmtShape(g.shape)} ${g.dtype}`,
+      );
+    }
+    if (this._grad !== null && this._grad !== g) unkeep(this._grad);
+    this._grad = g;
+    if (g !== null) keep(g);
+  }
+  accumulator(): AccumulateGrad {
+    this._accumulator ??= new AccumulateGrad(this);
+    return this._accumulator;
+  }
+  get retainsGrad(): boolean {
+    return this._gradFn !== null && this._gradFn.retained === this;
+  }
+  retainGrad(): void {
+    if (!this._requiresGrad) throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (this._gradFn !== null) this._gradFn.retained = this;
+  }
+  registerHook(hook: Hook): { remove(): void } {
+    if (!this._requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    const list = this._gradFn ? this._gradFn.hooks : this.leafHooks;
+    list.push(hook);
+    return { remove: () => void list.splice(list.indexOf(hook), 1) };
+  }
+  backward(gradient?: Tensor, options: { retainGraph?: boolean; createGraph?: boolean; inputs?: Tensor[] } = {}): void {
+    engine.backward([this], gradient ? [gradient] : undefined, options);
+  }
+  detach(): Tensor {
+    return C.detach(this);
+  }
+  detach_(): this {
+    this._gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
+
+  // ---- lifetime -------------------------------------------------------------------------
+
+  /** Keeps this tensor across training iterations (see the memory model in the README). */
+  keep(): this {
+    keep(this);
+    return this;
+  }
+  /** Frees this tensor's memory now; using it afterwards is an error. */
+  dispose(): void {
+    release(this, "by dispose()");
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  get isDisposed(): boolean {
+    return this.releasedBy !== null;
+  }
+
+  // ---- reading values -------------------------------------------------------------------
+
+  item(): number {
+    if (this.numel() !== 1) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    return raw.values(this)[0];
+  }
+  tolist(): NestedList {
+    const v = raw.values(this);
+    const conv = this.dtype === "bool" ? (x: number) => x !== 0 : (x: number) => x;
+    const build = (d: number, off: number): NestedList => {
+      if (d === this.shape.length) return conv(v[off]);
+      const inner = numel(this.shape.slice(d + 1));
+      return Array.from({ length: this.shape[d] }, (_, i) => build(d + 1, off + i * inner));
+    };
+    return build(0, 0);
+  }
+  /** A copy of the values as a typed array of this dtype, in row-major order. */
+  toTypedArray(): AnyTyped {
+    const c = raw.contiguous(this);
+    raw.use("toTypedArray", c);
+    return storageArray(c.storage).slice(c.offset, c.offset + this.numel());
+  }
+  toString(): string {
+    raw.use("toString", this);
+    return formatTensor(this);
+  }
+
+  // ---- creation-like --------------------------------------------------------------------
+
+  clone(): Tensor {
+    return C.clone(this);
+  }
+  contiguous(): Tensor {
+    return M.contiguous(this);
+  }
+  to(target: DType | { type: string } | string | Tensor): Tensor {
+    return C.to(this, target);
+  }
+  cpu(): Tensor {
+    return this;
+  }
+  float(): Tensor {
+    return C.toDtype(this, "float32");
+  }
+  double(): Tensor {
+    return C.toDtype(this, "float64");
+  }
+  long(): Tensor {
+    return C.toDtype(this, "int64");
+  }
+  int(): Tensor {
+    return C.toDtype(this, "int32");
+  }
+  bool(): Tensor {
+    return C.toDtype(this, "bool");
+  }
+
+  // ---- elementwise ----------------------------------------------------------------------
+
+  add(o: Operand, opts?: { alpha?: number }): Tensor {
+    return B.add(this, o, opts);
+  }
+  sub(o: Operand, opts?: { alpha?: number }): Tensor {
+    return B.sub(this, o, opts);
+  }
+  mul(o: Operand): Tensor {
+    return B.mul(this, o);
+  }
+  div(o: Operand): Tensor {
+    return B.div(this, o);
+  }
+  pow(o: Operand): Tensor {
+    return B.pow(this, o);
+  }
+  maximum(o: Tensor): Tensor {
+    return B.maximum(this, o);
+  }
+  minimum(o: Tensor): Tensor {
+    return B.minimum(this, o);
+  }
+  eq(o: Operand): Tensor {
+    return B.compare("eq", this, o);
+  }
+  ne(o: Operand): Tensor {
+    return B.compare("ne", this, o);
+  }
+  lt(o: Operand): Tensor {
+    return B.compare("lt", this, o);
+  }
+  le(o: Operand): Tensor {
+    return B.compare("le", this, o);
+  }
+  gt(o: Operand): Tensor {
+    return B.compare("gt", this, o);
+  }
+  ge(o: Operand): Tensor {
+    return B.compare("ge", this, o);
+  }
+  logicalNot(): Tensor {
+    return B.compare("eq", this, 0);
+  }
+  logicalAnd(o: Operand): Tensor {
+    return B.logicalAnd(this, o);
+  }
+  logicalOr(o: Operand): Tensor {
+    return B.logicalOr(this, o);
+  }
+  logicalXor(o: Operand): Tensor {
+    return B.logicalXor(this, o);
+  }
+  neg(): Tensor {
+    return U.neg(this);
+  }
+  abs(): Tensor {
+    return U.abs(this);
+  }
+  exp(): Tensor {
+    return U.exp(this);
+  }
+  log(): Tensor {
+    return U.log(this);
+  }
+  sqrt(): Tensor {
+    return U.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return U.rsqrt(this);
+  }
+  sin(): Tensor {
+    return U.sin(this);
+  }
+  cos(): Tensor {
+    return U.cos(this);
+  }
+  tanh(): Tensor {
+    return U.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return U.sigmoid(this);
+  }
+  relu(): Tensor {
+    return U.relu(this);
+  }
+  gelu(): Tensor {
+    return U.gelu(this);
+  }
+  silu(): Tensor {
+    return U.silu(this);
+  }
+  softplus(): Tensor {
+    return U.softplus(this);
+  }
+  erf(): Tensor {
+    return U.erf(this);
+  }
+  reciprocal(): Tensor {
+    return U.reciprocal(this);
+  }
+  square(): Tensor {
+    return U.square(this);
+  }
+  sign(): Tensor {
+    return U.sign(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return U.clamp(this, min ?? null, max ?? null);
+  }
+  clip(min?: number | null, max?: number | null): Tensor {
+    return this.clamp(min, max);
+  }
+  where(condition: Tensor, other: Operand): Tensor {
+    return B.where(condition, this, other);
+  }
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return I.maskedFill(this, mask, value);
+  }
+
+  // ---- in place -------------------------------------------------------------------------
+
+  add_(o: Operand, opts?: { alpha?: number }): this {
+    return B.inPlace(this, "add", o, opts?.alpha ?? 1);
+  }
+  sub_(o: Operand, opts?: { alpha?: number }): this {
+    return B.inPlace(this, "sub", o, opts?.alpha ?? 1);
+  }
+  mul_(o: Operand): this {
+    return B.inPlace(this, "mul", o, 1);
+  }
+  div_(o: Operand): this {
+    return B.inPlace(this, "div", o, 1);
+  }
+  zero_(): this {
+    return C.fill_(this, 0);
+  }
+  fill_(v: number): this {
+    return C.fill_(this, v);
+  }
+  copy_(src: Tensor): this {
+    return C.copy_(this, src);
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    return C.assign_(this, this.clamp(min, max), "clamp_");
+  }
+  relu_(): this {
+    return C.assign_(this, this.relu(), "relu_");
+  }
+  maskedFill_(mask: Tensor, value: number): this {
+    return C.assign_(this, this.maskedFill(mask, value), "masked_fill_");
+  }
+  indexPut_(index: I.IndexSpec, value: Operand): this {
+    return I.indexPut_(this, index, value);
+  }
+  uniform_(low = 0, high = 1, generator?: { nextUniform(): number }): this {
+    return C.uniform_(this, low, high, generator);
+  }
+  normal_(mean = 0, std = 1, generator?: { nextNormal(): number }): this {
+    return C.normal_(this, mean, std, generator);
+  }
+
+  // ---- reductions -----------------------------------------------------------------------
+
+  sum(dim?: number | number[] | null, keepdim = false): Tensor {
+    return R.sum(this, dim ?? undefined, keepdim);
+  }
+  mean(dim?: number | number[] | null, keepdim = false): Tensor {
+    return R.mean(this, dim ?? undefined, keepdim);
+  }
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return R.prod(this, dim ?? undefined, keepdim);
+  }
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.amax(this, undefined, false) : R.maxDim(this, dim, keepdim, "max");
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.amin(this, undefined, false) : R.maxDim(this, dim, keepdim, "min");
+  }
+  amax(dim?: number | number[], keepdim = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | number[], keepdim = false): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor {
+    return R.argExtreme(this, dim ?? undefined, keepdim, "argmax");
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return R.argExtreme(this, dim ?? undefined, keepdim, "argmin");
+  }
+  var(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+    return R.variance(this, dim ?? undefined, opts.correction ?? 1, opts.keepdim ?? false);
+  }
+  std(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+    return R.std(this, dim ?? undefined, opts.correction ?? 1, opts.keepdim ?? false);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return S.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return S.logSoftmax(this, dim);
+  }
+  all(): Tensor {
+    return this.bool().logicalNot().sum().eq(0);
+  }
+  any(): Tensor {
+    return this.bool().sum().gt(0);
+  }
+
+  // ---- matmul ---------------------------------------------------------------------------
+
+  matmul(o: Tensor): Tensor {
+    return MM.matmul(this, o);
+  }
+  mm(o: Tensor): Tensor {
+    return MM.mm(this, o);
+  }
+  bmm(o: Tensor): Tensor {
+    return MM.bmm(this, o);
+  }
+  dot(o: Tensor): Tensor {
+    return MM.dot(this, o);
+  }
+
+  // ---- shape ----------------------------------------------------------------------------
+
+  view(...shape: (number | number[])[]): Tensor {
+    return M.view(this, shape.flat());
+  }
+  reshape(...shape: (number | number[])[]): Tensor {
+    return M.reshape(this, shape.flat());
+  }
+  viewAs(other: Tensor): Tensor {
+    return M.view(this, [...other.shape]);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return M.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: number[]): Tensor {
+    return M.unflatten(this, dim, sizes);
+  }
+  squeeze(dim?: number | number[]): Tensor {
+    return M.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return M.unsqueeze(this, dim);
+  }
+  permute(...dims: (number | number[])[]): Tensor {
+    return M.permute(this, dims.flat());
+  }
+  transpose(d0: number, d1: number): Tensor {
+    return M.transpose(this, d0, d1);
+  }
+  t(): Tensor {
+    if (this.dim() > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.dim()}D`);
+    return this.dim() < 2 ? this : M.transpose(this, 0, 1);
+  }
+  get T(): Tensor {
+    return M.permute(this, [...Array(this.dim()).keys()].reverse());
+  }
+  get mT(): Tensor {
+    return M.transpose(this, -2, -1);
+  }
+  expand(...sizes: (number | number[])[]): Tensor {
+    return M.expand(this, sizes.flat());
+  }
+  expandAs(o: Tensor): Tensor {
+    return M.expand(this, [...o.shape]);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return M.narrow(this, dim, start, length);
+  }
+  select(dim: number, index: number): Tensor {
+    return M.select(this, dim, index);
+  }
+  split(sizeOrSections: number | number[], dim = 0): Tensor[] {
+    return M.split(this, sizeOrSections, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return M.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return M.unbind(this, dim);
+  }
+  index(spec: I.IndexSpec): Tensor {
+    return I.index(this, spec);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return I.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return I.gather(this, dim, index);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return I.scatterAdd(this, dim, index, src);
+  }
+}
+
