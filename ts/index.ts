@@ -11,6 +11,8 @@ export * as autograd from "./autograd/index.js";
 export { memoryStats } from "./tensor/memory-stats.js";
 export * from "./ops/functional.js";
 export { device } from "./ops/convert.js";
+export * as nn from "./nn/index.js";
+export * as testing from "./testing.js";
 export const float32 = "float32";
 export const float64 = "float64";
 export const int32 = "int32";

@@ -145,7 +145,14 @@ binary_ops! {
     minimum_f32: |x, y| x.min(y), nan_min;
 }
 
-/// pow has no polynomial form accurate for negative bases; it stays scalar.
+/// pow has no polynomial form accurate for negative bases: each lane calls libm.
+fn pow_lanes(x: V4, y: V4) -> V4 {
+    let (mut a, mut b) = ([0.0f32; 4], [0.0f32; 4]);
+    x.store(&mut a);
+    y.store(&mut b);
+    V4::load(&[a[0].powf(b[0]), a[1].powf(b[1]), a[2].powf(b[2]), a[3].powf(b[3])])
+}
+
 ///
 /// # Safety
 /// As the other binary kernels.
@@ -153,7 +160,7 @@ binary_ops! {
 pub unsafe extern "C" fn pow_f32(a: *const f32, b: *const f32, out: *mut f32, m: *const i32, nd: usize) {
     let (shape, sa, sb, na, nb, n) = layout(m, nd);
     let a = Src::new(a, out, na);
-    binary(a, view(b, nb), view_mut(out, n), &shape, &sa, &sb, |_, _| unreachable!(), f32::powf);
+    binary(a, view(b, nb), view_mut(out, n), &shape, &sa, &sb, pow_lanes, f32::powf);
 }
 
 macro_rules! compare_ops {

@@ -22,6 +22,8 @@ export type GraphEdge = [Node | AccumulateGrad | null, number];
 export class Node {
   saved: Tensor[] | null;
   private readonly versions: number[];
+  /** Which node produced each saved tensor, for PyTorch's in-place error text. */
+  private readonly origins: string[];
   backwardFn: BackwardFn | null;
   /** Hooks and retainGrad of the tensor this node produced (non-leaf tensor hooks). */
   readonly hooks: Hook[] = [];
@@ -32,9 +34,11 @@ export class Node {
     readonly inputs: readonly (Tensor | null)[],
     saved: Tensor[],
     backwardFn: BackwardFn,
+    output: Tensor,
   ) {
     this.saved = saved;
     this.versions = saved.map((t) => t.storage.version);
+    this.origins = saved.map((t) => (t === output ? `output 0 of ${name}` : t.gradFn ? `output 0 of ${t.gradFn.name}` : "a leaf"));
     this.backwardFn = backwardFn;
   }
 
@@ -59,10 +63,9 @@ export class Node {
       if (t.storage.version !== this.versions[i]) {
         throw new Error(
           "one of the variables needed for gradient computation has been modified by an inplace operation: " +
-            `[${legacyTypeName[t.dtype]} [${t.shape.join(", ")}]], which is saved by ${this.name}, is at version ` +
-            `${t.storage.version}; expected version ${this.versions[i]} instead. Hint: the backtrace further above ` +
-            "shows the operation that failed to compute its gradient. The variable in question was changed in " +
-            "there or anywhere later. Good luck!",
+            `[${legacyTypeName[t.dtype]} [${t.shape.join(", ")}]], which is ${this.origins[i]}, ` +
+            `is at version ${t.storage.version}; expected version ${this.versions[i]} instead. Hint: it is saved by ` +
+            `${this.name}; modify a .clone() instead, or do the in-place operation after backward().`,
         );
       }
     });
@@ -82,7 +85,7 @@ export class Node {
  */
 export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, saved: Tensor[], backward: BackwardFn): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t !== null && t.requiresGrad)) return out;
-  out.setGradFn(new Node(name, inputs, saved, backward));
+  out.setGradFn(new Node(name, inputs, saved, backward, out));
   return out;
 }
 

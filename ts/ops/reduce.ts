@@ -2,7 +2,7 @@
 // reduce kernels; mean, var, std and logsumexp are written on top of them (so their
 // gradients, and gradients of gradients, come from the primitives').
 import { record } from "../autograd/node.js";
-import { DType, isFloating } from "../tensor/dtype.js";
+import { DType, isFloating, scalarTypeName } from "../tensor/dtype.js";
 import { normDim, normDims, numel } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { where } from "./binary.js";
@@ -36,7 +36,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   if (!isFloating(x.dtype)) {
     throw new Error(
-      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`,
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName[x.dtype]}`,
     );
   }
   const dims = dimsOf(x, dim);
@@ -131,5 +131,6 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
     return sum(x.sub(shift).exp(), dims, true).log().add(shift);
   });
   const out = keepdim ? kept : withGradMode(false, () => reshape(kept, x.shape.filter((_, d) => !dims.includes(d))));
-  return record("LogsumexpBackward0", [x], out, [x, kept], (g, [xs, k]) => [unreduce(g, xs, dims).mul(xs.sub(k).exp())]);
+  // exp(x - logsumexp(x)) is recomputed with a graph so that the gradient is differentiable too
+  return record("LogsumexpBackward0", [x], out, [x], (g, [xs]) => [unreduce(g, xs, dims).mul(xs.sub(logsumexp(xs, dims, true)).exp())]);
 }

@@ -105,3 +105,14 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   const out = raw.unary(x, "leaky_relu", (v) => (v > 0 ? v : v * slope), x.dtype, slope);
   return record("LeakyReluBackward0", [x], out, [x], (g, [xs]) => [g.mul(xs.gt(0).to(g.dtype).mul(1 - slope).add(slope))]);
 }
+
+// Piecewise-constant functions: their gradient is zero everywhere it exists, as in PyTorch.
+const zeroGrad = (g: Tensor): Tensor => g.mul(0);
+/** Rounds half to even, as torch.round. */
+const roundHalfEven = (v: number): number => {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+export const round = defineUnary({ kernel: null, js: roundHalfEven, grad: "RoundBackward0", floatOut: false, saves: "input", backward: zeroGrad });
+export const floor = defineUnary({ kernel: null, js: Math.floor, grad: "FloorBackward0", floatOut: false, saves: "input", backward: zeroGrad });
+export const ceil = defineUnary({ kernel: null, js: Math.ceil, grad: "CeilBackward0", floatOut: false, saves: "input", backward: zeroGrad });

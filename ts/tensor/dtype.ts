@@ -26,6 +26,9 @@ export const legacyTypeName: Record<DType, string> = {
   bool: "torch.BoolTensor",
 };
 
+/** PyTorch's ScalarType names, as its error messages print them ("Got: Long"). */
+export const scalarTypeName: Record<DType, string> = { float32: "Float", float64: "Double", int32: "Int", int64: "Long", bool: "Bool" };
+
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
   return DTYPES.indexOf(a) > DTYPES.indexOf(b) ? a : b;

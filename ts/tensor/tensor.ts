@@ -200,7 +200,9 @@ export class Tensor implements Tracked {
   // ---- reading values -------------------------------------------------------------------
 
   item(): number {
-    if (this.numel() !== 1) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    if (this.numel() !== 1) {
+      throw new Error(`only one element tensors can be converted to Python scalars (this one has ${this.numel()} elements)`);
+    }
     return raw.values(this)[0];
   }
   tolist(): NestedList {
@@ -360,6 +362,15 @@ export class Tensor implements Tracked {
   }
   sign(): Tensor {
     return U.sign(this);
+  }
+  round(): Tensor {
+    return U.round(this);
+  }
+  floor(): Tensor {
+    return U.floor(this);
+  }
+  ceil(): Tensor {
+    return U.ceil(this);
   }
   clamp(min?: number | null, max?: number | null): Tensor {
     return U.clamp(this, min ?? null, max ?? null);

@@ -1,0 +1,2 @@
+// torch.nn
+export * as functional from "./functional.js";
