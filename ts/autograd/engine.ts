@@ -3,6 +3,7 @@
 // autograd.grad). The saved tensors of each node are dropped afterwards unless retainGraph.
 import { fmtShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { Boundary } from "../tensor/lifetime.js";
 import { withGradMode } from "./mode.js";
 import type { Node } from "./node.js";
 
@@ -43,8 +44,8 @@ function topoOrder(roots: Node[]): Node[] {
     if (seen.has(node)) continue;
     seen.add(node);
     stack.push([node, true]);
-    for (const t of node.inputs) {
-      if (t !== null && t.gradFn !== null && !seen.has(t.gradFn)) stack.push([t.gradFn, false]);
+    for (const e of node.edges) {
+      if (e?.node && !seen.has(e.node)) stack.push([e.node, false]);
     }
   }
   return order.reverse();
@@ -60,7 +61,10 @@ function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], g: Tensor)
  * Runs backward from `outputs`. `capture`, when given, maps the tensors whose gradients are
  * wanted (autograd.grad) and stops leaf accumulation.
  */
+const backwardCalls = new Boundary("backward()");
+
 function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts: BackwardOptions, capture: Map<Tensor, Tensor | null> | null): void {
+  backwardCalls.cross();
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const roots = rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1));
@@ -88,11 +92,11 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
       const saved = node.savedTensors();
       const inputGrads = node.backwardFn!(g, saved);
       if (!retainGraph) node.releaseSaved();
-      node.inputs.forEach((t, i) => {
+      node.edges.forEach((e, i) => {
         const gi = inputGrads[i];
-        if (t === null || gi === null || gi === undefined || !t.requiresGrad) return;
-        if (t.gradFn !== null) addTo(pending, t.gradFn, gi);
-        else toLeaf(t, gi);
+        if (e === null || gi === null || gi === undefined) return;
+        if (e.node) addTo(pending, e.node, gi);
+        else toLeaf(e.leaf, gi);
       });
     }
     leafGrads.forEach((g, leaf) => {

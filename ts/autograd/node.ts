@@ -2,6 +2,7 @@
 // they had when saved) and its backward, written with differentiable tensor ops so that
 // createGraph gives higher-order gradients for free.
 import { legacyTypeName } from "../tensor/dtype.js";
+import { touch } from "../tensor/lifetime.js";
 import { isGradEnabled } from "./mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -19,6 +20,9 @@ export class AccumulateGrad {
 
 export type GraphEdge = [Node | AccumulateGrad | null, number];
 
+/** Where an input's gradient goes: the node that produced it, or the leaf itself. */
+export type Edge = { node: Node; leaf?: undefined } | { leaf: Tensor; node?: undefined } | null;
+
 export class Node {
   saved: Tensor[] | null;
   private readonly versions: number[];
@@ -28,6 +32,8 @@ export class Node {
   /** Hooks and retainGrad of the tensor this node produced (non-leaf tensor hooks). */
   readonly hooks: Hook[] = [];
   retained: Tensor | null = null;
+  /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. */
+  readonly edges: Edge[];
 
   constructor(
     readonly name: string,
@@ -36,6 +42,7 @@ export class Node {
     backwardFn: BackwardFn,
     output: Tensor,
   ) {
+    this.edges = inputs.map((t) => (t === null || !t.requiresGrad ? null : t.gradFn ? { node: t.gradFn } : { leaf: t }));
     this.saved = saved;
     this.versions = saved.map((t) => t.storage.version);
     this.origins = saved.map((t) => (t === output ? `output 0 of ${name}` : t.gradFn ? `output 0 of ${t.gradFn.name}` : "a leaf"));
@@ -43,10 +50,7 @@ export class Node {
   }
 
   get nextFunctions(): GraphEdge[] {
-    return this.inputs.map((t) => {
-      if (t === null || !t.requiresGrad) return [null, 0];
-      return [t.gradFn ?? t.accumulator(), 0];
-    });
+    return this.edges.map((e) => [e === null ? null : e.node ?? e.leaf.accumulator(), 0]);
   }
 
   /** The saved tensors, after PyTorch's checks: not freed by a backward, not modified in place. */
@@ -69,6 +73,7 @@ export class Node {
         );
       }
     });
+    for (const t of this.saved) touch(t, this.name);
     return this.saved;
   }
 

@@ -40,21 +40,39 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 
 type Js2 = (x: number, y: number) => number;
 
-function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, floatResult: boolean,
+/** What a backward needs saved: the inputs (a, b) and/or the output. */
+interface Needs {
+  a?: boolean;
+  b?: boolean;
+  out?: boolean;
+}
+
+/**
+ * The shared body of the broadcasting binary ops. Only the tensors the backward needs are
+ * saved (as PyTorch does), so that e.g. y.mul_(3) on a graph tensor stays differentiable.
+ */
+function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, floatResult: boolean, needs: (a: Tensor, b: Tensor) => Needs,
   backward: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
   const [ta, tb, dtype] = operands(a, b, floatResult);
   const shape = broadcastShapes(ta.shape, tb.shape);
   const out = raw.binary(ta, tb, shape, name, js, dtype);
-  return record(grad, [ta, tb], out, [ta, tb, out], (g, [sa, sb, so]) => {
+  const n = needs(ta, tb);
+  const saved = [n.a ? ta : null, n.b ? tb : null, n.out ? out : null];
+  return record(grad, [ta, tb], out, saved.filter((t): t is Tensor => t !== null), (g, list) => {
+    const it = list[Symbol.iterator]();
+    const [sa, sb, so] = saved.map((t) => (t === null ? (null as unknown as Tensor) : it.next().value!));
     const [ga, gb] = backward(g, sa, sb, so);
-    return [ga && sumTo(ga, sa.shape), gb && sumTo(gb, sb.shape)];
+    return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
   });
 }
+
+const none = (): Needs => ({});
+const cross = (a: Tensor, b: Tensor): Needs => ({ a: b.requiresGrad, b: a.requiresGrad });
 
 export function add(a: Operand, b: Operand, opts?: { alpha?: number }): Tensor {
   const alpha = opts?.alpha ?? 1;
   if (alpha !== 1) return add(a, mul(b, alpha));
-  return binaryOp("add", "AddBackward0", a, b, (x, y) => x + y, false, (g) => [g, g]);
+  return binaryOp("add", "AddBackward0", a, b, (x, y) => x + y, false, none, (g) => [g, g]);
 }
 
 export function sub(a: Operand, b: Operand, opts?: { alpha?: number }): Tensor {
@@ -63,30 +81,33 @@ export function sub(a: Operand, b: Operand, opts?: { alpha?: number }): Tensor {
   if (dtypeOf(a) === "bool" && dtypeOf(b) === "bool") {
     throw new Error("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
   }
-  return binaryOp("sub", "SubBackward0", a, b, (x, y) => x - y, false, (g) => [g, g.neg()]);
+  return binaryOp("sub", "SubBackward0", a, b, (x, y) => x - y, false, none, (g) => [g, g.neg()]);
 }
 
 export function mul(a: Operand, b: Operand): Tensor {
-  return binaryOp("mul", "MulBackward0", a, b, (x, y) => x * y, false, (g, x, y) => [g.mul(y), g.mul(x)]);
+  return binaryOp("mul", "MulBackward0", a, b, (x, y) => x * y, false, cross, (g, x, y) => [y && g.mul(y), x && g.mul(x)]);
 }
 
 /** True division, as torch.div with rounding_mode=None: integer inputs give float32. */
 export function div(a: Operand, b: Operand): Tensor {
-  return binaryOp("div", "DivBackward0", a, b, (x, y) => x / y, true, (g, x, y) => [g.div(y), g.neg().mul(x).div(y.mul(y))]);
+  return binaryOp("div", "DivBackward0", a, b, (x, y) => x / y, true, (_, y) => ({ a: y.requiresGrad, b: true }), (g, x, y) => [
+    g.div(y),
+    x && g.neg().mul(x).div(y.mul(y)),
+  ]);
 }
 
 export function pow(a: Operand, b: Operand): Tensor {
-  return binaryOp("pow", "PowBackward1", a, b, Math.pow, false, (g, x, y, out) => {
+  return binaryOp("pow", "PowBackward1", a, b, Math.pow, false, (_, y) => ({ a: true, b: true, out: y.requiresGrad }), (g, x, y, out) => {
     const ga = g.mul(y).mul(x.pow(y.sub(1)));
     // d/dy x^y = x^y log x; PyTorch defines it as 0 where x == 0 and y >= 0.
-    const gb = y.requiresGrad ? g.mul(out).mul(x.log()).maskedFill(x.eq(0).logicalAnd(y.ge(0)), 0) : null;
+    const gb = out ? g.mul(out).mul(x.log()).maskedFill(x.eq(0).logicalAnd(y.ge(0)), 0) : null;
     return [ga, gb];
   });
 }
 
 function pick(name: string, grad: string, a: Tensor, b: Tensor, js: Js2, wins: (x: Tensor, y: Tensor) => Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new TypeError(`${name}(): expected two tensors`);
-  return binaryOp(name, grad, a, b, js, false, (g, x, y) => {
+  return binaryOp(name, grad, a, b, js, false, () => ({ a: true, b: true }), (g, x, y) => {
     // ties split the gradient evenly, as PyTorch does
     const share = wins(x, y).to(g.dtype).add(x.eq(y).to(g.dtype).mul(0.5));
     return [g.mul(share), g.mul(share.neg().add(1))];
