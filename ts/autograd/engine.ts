@@ -64,7 +64,6 @@ function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], g: Tensor)
 const backwardCalls = new Boundary("backward()");
 
 function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts: BackwardOptions, capture: Map<Tensor, Tensor | null> | null): void {
-  backwardCalls.cross();
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const roots = rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1));
@@ -127,14 +126,23 @@ function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, handedOut: Se
 }
 
 export function backward(outputs: Tensor[], grads: (Tensor | null)[] | undefined, opts: BackwardOptions = {}): void {
+  backwardCalls.cross();
   run(outputs, grads, opts, null);
 }
 
+type GradOptions = { gradOutputs?: (Tensor | null)[] | Tensor; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean };
+
 /** torch.autograd.grad: the gradients of outputs with respect to inputs, without touching .grad. */
-export function grad(
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  backwardCalls.cross();
+  return gradWithoutBoundary(outputs, inputs, opts);
+}
+
+/** autograd.grad for library code (gradcheck) whose repeated passes are not the user's iterations. */
+export function gradWithoutBoundary(
   outputs: Tensor | Tensor[],
   inputs: Tensor | Tensor[],
-  opts: { gradOutputs?: (Tensor | null)[] | Tensor; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
+  opts: GradOptions = {},
 ): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];

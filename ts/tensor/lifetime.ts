@@ -2,8 +2,8 @@
 // collector and finalizers never run inside a synchronous training loop, so taimatsu frees
 // tensors at the boundaries a PyTorch program already has: each DataLoader batch, each
 // zeroGrad(), each torch.noGrad() call. A boundary frees the tensors that were created after
-// that boundary first occurred and were not used since its previous occurrence: a training
-// loop's temporaries live for about one iteration, while data made before the loop, module
+// that boundary first occurred and were not used during its last two intervals: a training
+// loop's temporaries live for two or three iterations, while data made before the loop, module
 // parameters and buffers, gradients, optimizer state and anything `.keep()`-ed stay.
 // A FinalizationRegistry frees whatever the GC collects first (between loops, in apps).
 import type { Storage } from "./storage.js";
@@ -42,7 +42,7 @@ export function touch(t: Tracked, op: string): void {
 export function releasedError(t: Tracked, op: string): Error {
   return new Error(
     `${op}: ${t.describe()} was freed ${t.releasedBy}. Tensors made inside a training loop ` +
-      `live until two iterations pass without using them; call .keep() on a tensor to keep it ` +
+      `are freed once two iterations pass without using them; call .keep() on a tensor to keep it ` +
       `across iterations (and .dispose() when done), or create it before the loop.`,
   );
 }
@@ -69,26 +69,31 @@ export function unkeep(t: Tracked): void {
   unkept.add(t);
 }
 
-/** One recurring point of a program (a DataLoader's batches, an optimizer's zeroGrad()). */
+/**
+ * One recurring point of a program (a DataLoader's batches, an optimizer's zeroGrad()).
+ * Crossing it frees the temporaries that were created after its first crossing and were not
+ * used during the last two complete intervals between its crossings.
+ */
 export class Boundary {
   private first = -1;
-  private previous = -1;
   private count = 0;
+  /** Clock values of the last three crossings. */
+  private readonly recent: number[] = [];
 
   constructor(private readonly label: string) {}
 
   cross(): void {
     const now = ++clock;
     this.count++;
-    if (this.previous >= 0) {
-      const reason = `at ${this.label} #${this.count}, not having been used since ${this.label} #${this.count - 1}`;
-      for (const t of unkept) {
-        if (t.seq > this.first && t.lastUse < this.previous) release(t, reason);
-      }
-    } else {
-      this.first = now;
+    if (this.first < 0) this.first = now;
+    this.recent.push(now);
+    if (this.recent.length > 3) this.recent.shift();
+    if (this.recent.length < 3) return;
+    const horizon = this.recent[0];
+    const reason = `at ${this.label} #${this.count}, not having been used since ${this.label} #${this.count - 2}`;
+    for (const t of unkept) {
+      if (t.seq > this.first && t.lastUse < horizon) release(t, reason);
     }
-    this.previous = now;
   }
 }
 
