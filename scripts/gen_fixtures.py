@@ -201,6 +201,29 @@ ERRORS = {
 }
 
 
+# repr(tensor) as PyTorch prints it; the TS test builds the same tensors by the same recipe.
+REPRS = {
+    "int_matrix": lambda: torch.tensor([[1, 2], [3, 4]]),
+    "float_matrix": lambda: torch.tensor([[1.0, 2.0], [3.0, 4.0]]),
+    "fractions": lambda: torch.tensor([1.5, -2.25, 3.125]),
+    "scientific": lambda: torch.tensor([1e-5, 1.0, 1e5]),
+    "bools": lambda: torch.tensor([True, False, True]),
+    "float64": lambda: torch.tensor([1.5, 2.0], dtype=torch.float64),
+    "int32": lambda: torch.tensor([1, -2], dtype=torch.int32),
+    "scalar": lambda: torch.tensor(3.5),
+    "int_scalar": lambda: torch.tensor(7),
+    "empty_2d": lambda: torch.zeros(0, 3),
+    "empty_1d": lambda: torch.zeros(0),
+    "three_d": lambda: torch.arange(12.0).reshape(2, 2, 3),
+    "wrapped_row": lambda: torch.arange(30.0) / 7,
+    "summarized": lambda: torch.arange(2000.0),
+    "summarized_2d": lambda: torch.arange(3000.0).reshape(60, 50),
+    "nan_inf": lambda: torch.tensor([float("nan"), float("inf"), -float("inf"), 1.5]),
+    "large_integral": lambda: torch.tensor([1e9, 1.0]),
+    "negative_small": lambda: torch.tensor([-0.001, 0.5]),
+}
+
+
 def inplace_modified():
     x = torch.ones(3, requires_grad=True)
     y = x.exp()
@@ -216,6 +239,7 @@ def main():
         "errors": {name: error(fn) for name, fn in ERRORS.items()},
     }
     fixtures["errors"]["inplace_modified"] = error(inplace_modified)
+    fixtures["reprs"] = {name: repr(fn()) for name, fn in REPRS.items()}
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     z = 2 * x + 1
     y = torch.mean(z**2 / (z**2 + 2))

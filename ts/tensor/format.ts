@@ -32,7 +32,7 @@ function makeFormatter(t: Tensor, shown: number[]): (v: number) => string {
   const min = Math.min(...finite);
   const intMode = shown.every((v) => !Number.isFinite(v) || Number.isInteger(v));
   if (intMode) {
-    if (max > 1e8) return (v) => special(v) ?? sci(v);
+    if (max / min > 1000 || max > 1e8) return (v) => special(v) ?? sci(v);
     return (v) => special(v) ?? `${v.toFixed(0)}.`;
   }
   if (max / min > 1000 || max > 1e8 || min < 1e-4) return (v) => special(v) ?? sci(v);
@@ -69,7 +69,7 @@ export function formatTensor(t: Tensor): string {
     if (d === shape.length) return cell(all[indexOf(coords)]);
     const idx = shownIdx(d);
     if (d === shape.length - 1) {
-      const items = idx.map((i) => (i === null ? "..." : cell(all[indexOf([...coords, i])])));
+      const items = idx.map((i) => (i === null ? " ..." : cell(all[indexOf([...coords, i])])));
       const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
       const lines: string[] = [];
       for (let k = 0; k < items.length; k += perLine) lines.push(items.slice(k, k + perLine).join(", "));
