@@ -150,7 +150,7 @@ describe("shapes, views and indexing", () => {
     expect(torch.tensor([[1, 2]]).tolist()).toEqual([[1, 2]]);
     const f = torch.arange(4, { dtype: "float32" }).reshape(2, 2).t().toTypedArray();
     expect(f).toBeInstanceOf(Float32Array);
-    expect(Array.from(f)).toEqual([0, 2, 1, 3]);
+    expect(Array.from(f as Float32Array)).toEqual([0, 2, 1, 3]);
   });
   it("max(dim) destructures into values and indices", () => {
     const [values, indices] = torch.tensor([[1, 5, 2], [7, 0, 3]], { dtype: "float32" }).max(1);

@@ -1,0 +1,136 @@
+// npm run bench: taimatsu beside tfjs-wasm and tfjs-cpu in one run. Prints tables whose
+// last columns are taimatsu's speed-up over each peer (> 1 means taimatsu is faster).
+// Single thread everywhere; run on an otherwise idle machine.
+import * as torch from "../ts/index.js";
+import { measure, printTable, Row } from "./harness.js";
+import { tf, useBackend } from "./peers.js";
+
+const PEERS = ["taimatsu", "tfjs-wasm", "tfjs-cpu"] as const;
+type PeerName = (typeof PEERS)[number];
+const only = process.argv.slice(2);
+const want = (section: string): boolean => only.length === 0 || only.includes(section);
+
+/** Times `make()`'s body per peer; tfjs bodies run inside tf.tidy so nothing leaks. */
+async function row(bench: string, unit: string, higherIsBetter: boolean, convert: (sec: number) => number,
+  bodies: Partial<Record<PeerName, () => unknown>>): Promise<Row> {
+  const values: Record<string, number> = {};
+  for (const peer of PEERS) {
+    const body = bodies[peer];
+    if (!body) continue;
+    if (peer !== "taimatsu") await useBackend(peer === "tfjs-wasm" ? "wasm" : "cpu");
+    const run = peer === "taimatsu"
+      ? (n: number) => { for (let i = 0; i < n; i++) (body() as torch.Tensor).dispose(); }
+      : (n: number) => { for (let i = 0; i < n; i++) tf.tidy(() => { body(); }); };
+    values[peer] = convert(measure(run));
+  }
+  return { bench, unit, higherIsBetter, values };
+}
+
+const g = new torch.Generator(0);
+const randT = (...shape: number[]) => torch.rand(shape, { generator: g }).keep();
+
+async function matmulBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const n of [128, 256, 512, 1024]) {
+    const gflops = (s: number) => (2 * n * n * n) / s / 1e9;
+    const a = randT(n, n);
+    const b = randT(n, n);
+    const ta = tf.tensor2d(a.toTypedArray() as Float32Array, [n, n]);
+    const tb = tf.tensor2d(b.toTypedArray() as Float32Array, [n, n]);
+    const slowOk = n <= 512;
+    for (const [label, ours, theirs] of [
+      ["A·B", () => a.matmul(b), () => tf.matMul(ta, tb)],
+      ["Aᵀ·B", () => a.t().matmul(b), () => tf.matMul(ta, tb, true, false)],
+      ["A·Bᵀ", () => a.matmul(b.t()), () => tf.matMul(ta, tb, false, true)],
+    ] as const) {
+      rows.push(await row(`matmul ${n}³ ${label}`, "GFLOP/s", true, gflops, {
+        taimatsu: ours, "tfjs-wasm": theirs, ...(slowOk && label === "A·B" ? { "tfjs-cpu": theirs } : {}),
+      }));
+    }
+    tf.dispose([ta, tb]);
+  }
+  return rows;
+}
+
+async function elementwiseBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const size of [1 << 20, 1 << 22]) {
+    const label = size === 1 << 20 ? "1M" : "4M";
+    const x = randT(size);
+    const y = randT(size);
+    const tx = tf.tensor1d(x.toTypedArray() as Float32Array);
+    const ty = tf.tensor1d(y.toTypedArray() as Float32Array);
+    const gbps = (bytes: number) => (s: number) => bytes / s / 1e9;
+    const ops: [string, () => torch.Tensor, () => unknown, number][] = [
+      ["add", () => x.add(y), () => tf.add(tx, ty), 12],
+      ["mul", () => x.mul(y), () => tf.mul(tx, ty), 12],
+      ["relu", () => x.relu(), () => tf.relu(tx), 8],
+      ["exp", () => x.exp(), () => tf.exp(tx), 8],
+    ];
+    for (const [name, ours, theirs, bytesPerElem] of ops) {
+      rows.push(await row(`${name} ${label}`, "GB/s", true, gbps(size * bytesPerElem), { taimatsu: ours, "tfjs-wasm": theirs, "tfjs-cpu": theirs }));
+    }
+    if (label === "4M") rows.push(await row("sum 4M", "GB/s", true, gbps(size * 4), { taimatsu: () => x.sum(), "tfjs-wasm": () => tf.sum(tx), "tfjs-cpu": () => tf.sum(tx) }));
+    tf.dispose([tx, ty]);
+  }
+  return rows;
+}
+
+async function overheadBench(): Promise<Row[]> {
+  const x = randT(4);
+  const tx = tf.tensor1d(x.toTypedArray() as Float32Array);
+  const us = (s: number) => s * 1e6;
+  const r = await row("tiny add (4 elements)", "µs/op", false, us, { taimatsu: () => x.add(x), "tfjs-wasm": () => tf.add(tx, tx), "tfjs-cpu": () => tf.add(tx, tx) });
+  tx.dispose();
+  return [r];
+}
+
+/** Forward + backward of a 784-256-128-10 ReLU MLP, batch 64, softmax cross-entropy. */
+async function mlpBench(): Promise<Row[]> {
+  const sizes = [784, 256, 128, 10];
+  const batch = 64;
+  const ws = sizes.slice(1).map((o, i) => randT(o, sizes[i]).sub(0.5).mul(0.1).keep().requiresGrad_());
+  const bs = sizes.slice(1).map((o) => torch.zeros([o]).requiresGrad_().keep());
+  const x = randT(batch, 784);
+  const labels = torch.randint(0, 10, [batch], { generator: g });
+  const onehot = torch.zeros(batch, 10).scatterAdd(1, labels.unsqueeze(1), torch.ones(batch, 1)).keep();
+  const ours = () => {
+    let h = x;
+    ws.forEach((w, i) => {
+      h = h.matmul(w.t()).add(bs[i]);
+      if (i < ws.length - 1) h = h.relu();
+    });
+    const loss = h.logSoftmax(1).mul(onehot).sum().div(-batch);
+    loss.backward();
+    for (const p of [...ws, ...bs]) p.grad = null;
+    return loss;
+  };
+  const tws = ws.map((w) => tf.variable(tf.tensor2d(w.toTypedArray() as Float32Array, [w.shape[0], w.shape[1]])));
+  const tbs = bs.map((b) => tf.variable(tf.zeros([b.shape[0]])));
+  const tx = tf.tensor2d(x.toTypedArray() as Float32Array, [batch, 784]);
+  const tOnehot = tf.tensor2d(onehot.toTypedArray() as Float32Array, [batch, 10]);
+  const theirs = () => {
+    const { grads } = tf.variableGrads(() => {
+      let h: tf.Tensor = tx;
+      tws.forEach((w, i) => {
+        h = tf.add(tf.matMul(h, w, false, true), tbs[i]);
+        if (i < tws.length - 1) h = tf.relu(h);
+      });
+      return tf.losses.softmaxCrossEntropy(tOnehot, h) as tf.Scalar;
+    });
+    tf.dispose(grads);
+  };
+  const ms = (s: number) => s * 1e3;
+  return [await row("MLP 784-256-128-10 fwd+bwd, batch 64", "ms/iter", false, ms, { taimatsu: ours, "tfjs-wasm": theirs, "tfjs-cpu": theirs })];
+}
+
+console.log(`taimatsu benchmarks — ${new Date().toISOString()}, Node ${process.version}, single thread`);
+const sections: [string, () => Promise<Row[]>][] = [
+  ["matmul", matmulBench],
+  ["elementwise", elementwiseBench],
+  ["overhead", overheadBench],
+  ["mlp", mlpBench],
+];
+for (const [name, fn] of sections) {
+  if (want(name)) printTable(name, await fn(), [...PEERS]);
+}
