@@ -1,7 +1,6 @@
-// The tfjs peers, set up once: tfjs-core with its WebAssembly backend (single thread, SIMD)
-// and its plain-JS CPU backend.
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+// The tfjs peers, set up once: tfjs (core with its gradients, layers, CPU backend) and the
+// WebAssembly backend, single thread with SIMD.
+import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 
 setThreadsCount(1);

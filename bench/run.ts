@@ -1,7 +1,8 @@
 // npm run bench: taimatsu beside tfjs-wasm and tfjs-cpu in one run. Prints tables whose
 // last columns are taimatsu's speed-up over each peer (> 1 means taimatsu is faster).
-// Single thread everywhere; run on an otherwise idle machine.
-import * as torch from "../ts/index.js";
+// Single thread everywhere; run on an otherwise idle machine. taimatsu is measured through the
+// built bundle (dist/, made by scripts/setup.sh or npm run build), as users run it.
+import * as torch from "../dist/taimatsu.js";
 import { measure, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
 

@@ -50,6 +50,9 @@ pub fn binary(
     let nd = shape.len();
     let inner = if nd == 0 { 1 } else { shape[nd - 1] };
     let (ia, ib) = if nd == 0 { (0, 0) } else { (sa[nd - 1], sb[nd - 1]) };
+    if nd == 1 && ia == 1 && ib == 1 {
+        return zip_contiguous(a, &b[..inner], out, lanes, scalar);
+    }
     let simd = (ia <= 1 && ib <= 1) && inner >= 4;
     for_each_row(shape, [sa, sb], |o, [oa, ob]| {
         let mut j = 0;
@@ -74,6 +77,37 @@ pub fn binary(
             j += 1;
         }
     });
+}
+
+/// Both operands contiguous and of the output's length: 16 elements per step, no index math.
+fn zip_contiguous(a: Src<f32>, b: &[f32], out: &mut [f32], lanes: impl Fn(V4, V4) -> V4, scalar: impl Fn(f32, f32) -> f32) {
+    let n = out.len();
+    let wide = n - n % 16;
+    let step = |x: &[f32], y: &[f32], dst: &mut [f32]| {
+        for k in 0..4 {
+            lanes(V4::load(&x[4 * k..4 * k + 4]), V4::load(&y[4 * k..4 * k + 4])).store(&mut dst[4 * k..4 * k + 4]);
+        }
+    };
+    match &a {
+        Src::Buf(x) => {
+            for ((xs, ys), dst) in x[..wide].chunks_exact(16).zip(b[..wide].chunks_exact(16)).zip(out[..wide].chunks_exact_mut(16)) {
+                step(xs, ys, dst);
+            }
+            for i in wide..n {
+                out[i] = scalar(x[i], b[i]);
+            }
+        }
+        Src::Out => {
+            for (ys, dst) in b[..wide].chunks_exact(16).zip(out[..wide].chunks_exact_mut(16)) {
+                let mut xs = [0.0f32; 16];
+                xs.copy_from_slice(dst);
+                step(&xs, ys, dst);
+            }
+            for i in wide..n {
+                out[i] = scalar(out[i], b[i]);
+            }
+        }
+    }
 }
 
 /// The same loop for comparisons, which write bool bytes.

@@ -13,10 +13,12 @@ fn poly(x: V4, coeffs: &[f32]) -> V4 {
     acc
 }
 
-/// e^x. Overflows to +inf above ~88.72, reaches subnormals and then 0 below -87.3.
+/// e^x. Overflows to +inf above ~88.72; below -87.3 (where e^x < 1.2e-38) it returns the
+/// smallest normal scale instead of a subnormal, an absolute error under 1.2e-38.
 #[inline(always)]
 pub fn exp(x: V4) -> V4 {
-    let x = x.max(V4::splat(-104.0)).min(V4::splat(89.0));
+    // pmax/pmin are single instructions and keep NaN (it compares false)
+    let x = x.pmax(V4::splat(-87.336_55)).pmin(V4::splat(89.0));
     let n = x.mul(V4::splat(core::f32::consts::LOG2_E)).round();
     let r = x.sub(n.mul(V4::splat(0.693_359_4))).sub(n.mul(V4::splat(-2.121_944_4e-4)));
     let p = poly(
@@ -24,9 +26,8 @@ pub fn exp(x: V4) -> V4 {
         &[1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1],
     );
     let y = p.mul(r.mul(r)).add(r).add(V4::splat(1.0));
-    // 2^n split in two factors so that n in [-150, 128] never leaves the exponent range.
-    let half = n.mul(V4::splat(0.5)).floor();
-    y.mul(V4::exp2i(half)).mul(V4::exp2i(n.sub(half)))
+    // n = 128 (x near the overflow point) would leave the exponent range: scale by 2^(n-1)·2
+    y.mul(V4::exp2i(n.sub(V4::splat(1.0)))).mul(V4::splat(2.0))
 }
 
 /// Natural logarithm: NaN below 0, -inf at 0, +inf at +inf, subnormals handled.
@@ -125,3 +126,4 @@ pub fn gelu(x: V4) -> V4 {
     let one_plus_erf = z.select_lt(V4::splat(0.0), erfc, V4::splat(2.0).sub(erfc));
     V4::splat(0.5).mul(x).mul(one_plus_erf)
 }
+

@@ -1,13 +1,24 @@
 //! The only place that turns raw pointers from JavaScript into slices. Every exported kernel
 //! goes through these, so the kernels themselves are safe Rust over slices.
 
-use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::alloc::{alloc, alloc_zeroed, dealloc, Layout};
 
 const ALIGN: usize = 16;
 
-/// Allocates `bytes` zeroed bytes, 16-byte aligned. Returns 0 when out of memory.
+/// Allocates `bytes` uninitialised bytes, 16-byte aligned, for outputs a kernel will
+/// overwrite. Returns 0 when out of memory.
 #[no_mangle]
 pub extern "C" fn tm_alloc(bytes: usize) -> *mut u8 {
+    match Layout::from_size_align(bytes.max(1), ALIGN) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(layout) => unsafe { alloc(layout) },
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// As `tm_alloc`, zero-filled.
+#[no_mangle]
+pub extern "C" fn tm_alloc_zeroed(bytes: usize) -> *mut u8 {
     match Layout::from_size_align(bytes.max(1), ALIGN) {
         // SAFETY: the layout has a non-zero size.
         Ok(layout) => unsafe { alloc_zeroed(layout) },

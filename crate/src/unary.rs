@@ -6,30 +6,45 @@ use crate::math;
 use crate::mem::{view_mut, Src};
 use crate::simd::V4;
 
-/// Applies `f` to all of `x` (or `out` itself) four lanes at a time; the tail goes
-/// through the same lane code on a zero-padded copy, so every element sees one formula.
+/// Applies `f` to all of `x` (or `out` itself) four lanes at a time, four vectors per step
+/// so that the polynomial chains of independent vectors overlap; the tail goes through the
+/// same lane code on a zero-padded copy, so every element sees one formula.
 pub fn map(x: Src<f32>, out: &mut [f32], f: impl Fn(V4) -> V4) {
     let n = out.len();
-    let body = n - n % 4;
-    let mut i = 0;
-    while i < body {
-        let v = match &x {
-            Src::Buf(b) => V4::load(&b[i..]),
-            Src::Out => V4::load(&out[i..]),
-        };
-        f(v).store(&mut out[i..]);
-        i += 4;
+    let wide = n - n % 16;
+    match &x {
+        Src::Buf(b) => {
+            for (src, dst) in b[..wide].chunks_exact(16).zip(out[..wide].chunks_exact_mut(16)) {
+                let v = [V4::load(&src[0..4]), V4::load(&src[4..8]), V4::load(&src[8..12]), V4::load(&src[12..16])];
+                let r = [f(v[0]), f(v[1]), f(v[2]), f(v[3])];
+                for (k, rk) in r.iter().enumerate() {
+                    rk.store(&mut dst[4 * k..4 * k + 4]);
+                }
+            }
+        }
+        Src::Out => {
+            for dst in out[..wide].chunks_exact_mut(16) {
+                let v = [V4::load(&dst[0..4]), V4::load(&dst[4..8]), V4::load(&dst[8..12]), V4::load(&dst[12..16])];
+                let r = [f(v[0]), f(v[1]), f(v[2]), f(v[3])];
+                for (k, rk) in r.iter().enumerate() {
+                    rk.store(&mut dst[4 * k..4 * k + 4]);
+                }
+            }
+        }
     }
-    if body < n {
+    let mut i = wide;
+    while i < n {
+        let take = (n - i).min(4);
         let mut tmp = [0.0f32; 4];
-        for (j, t) in tmp.iter_mut().enumerate().take(n - body) {
+        for (j, t) in tmp.iter_mut().enumerate().take(take) {
             *t = match &x {
-                Src::Buf(b) => b[body + j],
-                Src::Out => out[body + j],
+                Src::Buf(b) => b[i + j],
+                Src::Out => out[i + j],
             };
         }
         f(V4::load(&tmp)).store(&mut tmp);
-        out[body..].copy_from_slice(&tmp[..n - body]);
+        out[i..i + take].copy_from_slice(&tmp[..take]);
+        i += take;
     }
 }
 

@@ -9,6 +9,7 @@ type KernelFn = (...args: number[]) => void;
 interface KernelExports {
   memory: WebAssembly.Memory;
   tm_alloc(bytes: number): Ptr;
+  tm_alloc_zeroed(bytes: number): Ptr;
   tm_free(ptr: Ptr, bytes: number): void;
 }
 
@@ -23,11 +24,18 @@ export const kernelsModule = await WebAssembly.compile(decodeBase64(kernelsWasmB
 const instance = await WebAssembly.instantiate(kernelsModule, {});
 const wasm = instance.exports as unknown as KernelExports;
 
+const kernels = new Map<string, KernelFn>();
+
 /** A kernel by its export name (`exp_f32`, `matmul_f32`, …); a missing one is a build bug. */
 export function kernel(name: string): KernelFn {
-  const fn = (instance.exports as Record<string, unknown>)[name];
-  if (typeof fn !== "function") throw new Error(`taimatsu: the wasm module exports no kernel '${name}'`);
-  return fn as KernelFn;
+  let fn = kernels.get(name);
+  if (fn === undefined) {
+    const found = (instance.exports as Record<string, unknown>)[name];
+    if (typeof found !== "function") throw new Error(`taimatsu: the wasm module exports no kernel '${name}'`);
+    fn = found as KernelFn;
+    kernels.set(name, fn);
+  }
+  return fn;
 }
 
 export function kernelNames(): string[] {
@@ -66,8 +74,9 @@ export function heap(): Heap {
   return views;
 }
 
-export function malloc(bytes: number): Ptr {
-  const ptr = wasm.tm_alloc(bytes);
+/** Allocates `bytes` (16-byte aligned), zero-filled only when asked: outputs are overwritten anyway. */
+export function malloc(bytes: number, zeroed = false): Ptr {
+  const ptr = zeroed ? wasm.tm_alloc_zeroed(bytes) : wasm.tm_alloc(bytes);
   if (ptr === 0) {
     throw new RangeError(
       `taimatsu: out of WebAssembly memory allocating ${bytes} bytes ` +

@@ -117,7 +117,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
     if (i < -size || i >= size) throw new RangeError(`index out of range in self: index ${i} for dimension ${d} of size ${size}`);
     raw.copyInto(select(out, d, k), select(x, d, i < 0 ? i + size : i));
   });
-  return record("IndexSelectBackward0", [x], out, [index], (g, [ix]) => [indexAdd(Tensor.empty(x.shape, g.dtype), d, ix, g)]);
+  return record("IndexSelectBackward0", [x], out, [index], (g, [ix]) => [indexAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)]);
 }
 
 /** self with src's slices added at the given indices along dim (out of place). */
@@ -169,7 +169,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     vals[flat] = src[off];
   });
   const out = raw.fromValues(vals, index.shape, x.dtype);
-  return record("GatherBackward0", [x], out, [index], (g, [ix]) => [scatterAdd(Tensor.empty(x.shape, g.dtype), d, ix, g)]);
+  return record("GatherBackward0", [x], out, [index], (g, [ix]) => [scatterAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)]);
 }
 
 /** self.scatter_add(dim, index, src), out of place. */

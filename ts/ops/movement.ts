@@ -162,7 +162,7 @@ export function expand(x: Tensor, sizes: readonly number[]): Tensor {
  * zero tensor of the input's shape, at the same view.
  */
 function scatterIntoZeros(g: Tensor, shape: Shape, pick: (t: Tensor) => Tensor, name: string): Tensor {
-  const out = Tensor.empty(shape, g.dtype);
+  const out = Tensor.zeros(shape, g.dtype);
   raw.copyInto(pick(out), g);
   return record(name, [g], out, [], (gg) => [pick(gg)]);
 }

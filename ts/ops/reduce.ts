@@ -93,7 +93,7 @@ export function maxDim(x: Tensor, dim: number, keepdim: boolean, kind: "max" | "
   const values = record(kind === "max" ? "MaxBackward0" : "MinBackward0", [x], out, [indices], (g, [idx]) => {
     const gk = reshape(g, keepShape(x, [d]));
     const ik = reshape(idx, keepShape(x, [d]));
-    return [scatterAdd(Tensor.empty(x.shape, g.dtype), d, ik, gk)];
+    return [scatterAdd(Tensor.zeros(x.shape, g.dtype), d, ik, gk)];
   });
   return new ValuesIndices(values, indices);
 }

@@ -91,14 +91,14 @@ export function tensor(data: NestedList | ArrayBufferView | Tensor, opts: Tensor
 export function full(shape: number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
   checkShape(shape, "full");
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int64" : "float32");
-  const t = Tensor.empty(shape, dtype);
+  const t = Tensor.zeros(shape, dtype);
   if (value !== 0 && value !== false) t.fill_(Number(value));
   return finish(t, opts);
 }
 
 export function zeros(...args: ShapeArgs<TensorOptions>): Tensor {
   const [shape, opts] = shapeAndOptions(args, "zeros");
-  return finish(Tensor.empty(shape, opts.dtype ?? "float32"), opts);
+  return finish(Tensor.zeros(shape, opts.dtype ?? "float32"), opts);
 }
 
 export function ones(...args: ShapeArgs<TensorOptions>): Tensor {

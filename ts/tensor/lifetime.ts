@@ -6,6 +6,9 @@
 // loop's temporaries live for two or three iterations, while data made before the loop, module
 // parameters and buffers, gradients, optimizer state and anything `.keep()`-ed stay.
 // A FinalizationRegistry frees whatever the GC collects first (between loops, in apps).
+// Registering costs more than a small op, so new tensors are queued and registered in
+// batches: at the next boundary (most are freed by then and never registered) or when the
+// event loop next runs.
 import type { Storage } from "./storage.js";
 
 /** The part of a tensor this module manages. */
@@ -15,6 +18,8 @@ export interface Tracked {
   lastUse: number;
   kept: boolean;
   releasedBy: string | null;
+  /** Whether the FinalizationRegistry knows this tensor yet. */
+  registered: boolean;
   describe(): string;
 }
 
@@ -26,12 +31,36 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
   storage.release();
 });
 
+let unregistered: Tracked[] = [];
+let flushScheduled = false;
+
+function registerQueued(): void {
+  for (const t of unregistered) {
+    if (t.releasedBy === null) {
+      finalizer.register(t, t.storage, t);
+      t.registered = true;
+    }
+  }
+  unregistered = [];
+}
+
 export function track(t: Tracked): void {
   t.seq = t.lastUse = ++clock;
   t.storage.retain();
   liveTensors++;
   unkept.add(t);
-  finalizer.register(t, t.storage, t);
+  unregistered.push(t);
+  // a loop with no boundary and no await: keep the queue short without registering the
+  // tensors that were already released
+  if (unregistered.length > 8192) unregistered = unregistered.filter((u) => u.releasedBy === null);
+  if (unregistered.length > 8192) registerQueued();
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setTimeout(() => {
+      flushScheduled = false;
+      registerQueued();
+    }, 0);
+  }
 }
 
 export function touch(t: Tracked, op: string): void {
@@ -51,7 +80,7 @@ export function release(t: Tracked, reason: string): void {
   if (t.releasedBy !== null) return;
   t.releasedBy = reason;
   unkept.delete(t);
-  finalizer.unregister(t);
+  if (t.registered) finalizer.unregister(t);
   liveTensors--;
   t.storage.release();
 }
@@ -94,6 +123,7 @@ export class Boundary {
     for (const t of unkept) {
       if (t.seq > this.first && t.lastUse < horizon) release(t, reason);
     }
+    registerQueued();
   }
 }
 

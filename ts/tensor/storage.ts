@@ -15,9 +15,9 @@ export class Storage {
   refs = 0;
   version = 0;
 
-  constructor(readonly dtype: DType, readonly length: number) {
+  constructor(readonly dtype: DType, readonly length: number, zeroed: boolean) {
     this.nbytes = length * itemSize[dtype];
-    this.ptr = malloc(this.nbytes);
+    this.ptr = malloc(this.nbytes, zeroed);
     bytesInUse += this.nbytes;
     peakBytes = Math.max(peakBytes, bytesInUse);
     storageCount++;

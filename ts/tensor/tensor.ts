@@ -33,6 +33,7 @@ export class Tensor implements Tracked {
   lastUse = 0;
   kept = false;
   releasedBy: string | null = null;
+  registered = false;
 
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
@@ -43,16 +44,21 @@ export class Tensor implements Tracked {
 
   constructor(storage: Storage, shape: Shape, strides: Shape, offset: number, dtype: DType) {
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze([...strides]);
+    this.shape = shape;
+    this.strides = strides;
     this.offset = offset;
     this.dtype = dtype;
     track(this);
   }
 
-  /** A new contiguous tensor with zeroed storage. */
+  /** A new contiguous tensor whose values are unspecified (to be overwritten), as torch.empty. */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
-    return new Tensor(new Storage(dtype, numel(shape)), shape, contiguousStrides(shape), 0, dtype);
+    return new Tensor(new Storage(dtype, numel(shape), false), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** A new contiguous tensor of zeros. */
+  static zeros(shape: Shape, dtype: DType = "float32"): Tensor {
+    return new Tensor(new Storage(dtype, numel(shape), true), shape, contiguousStrides(shape), 0, dtype);
   }
 
   /** A view sharing this tensor's storage (no graph; ops in movement.ts add it). */
