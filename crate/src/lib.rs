@@ -7,6 +7,7 @@ pub mod copy;
 pub mod math;
 pub mod matmul;
 pub mod mem;
+pub mod optim;
 pub mod reduce;
 pub mod simd;
 pub mod softmax;

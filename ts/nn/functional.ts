@@ -1,6 +1,11 @@
 // torch.nn.functional: the functional forms the layers call.
 import { Tensor } from "../tensor/tensor.js";
 import { leakyRelu as leakyReluOp } from "../ops/unary.js";
+import { rand } from "../tensor/create.js";
+import { Generator } from "../tensor/random.js";
+import { where } from "../ops/binary.js";
+
+export * from "./losses.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);
@@ -12,8 +17,54 @@ export const tanh = (x: Tensor): Tensor => x.tanh();
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 
+/** ELU: x for x > 0, alpha·(eˣ − 1) otherwise. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return where(x.gt(0), x, x.exp().sub(1).mul(alpha));
+}
+
 /** y = x·Wᵀ + b, with W of shape (out, in) as PyTorch stores it; Wᵀ is a view, not a copy. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (x.shape[x.dim() - 1] !== weight.shape[1]) {
+    const rows = x.numel() / x.shape[x.dim() - 1];
+    throw new Error(`mat1 and mat2 shapes cannot be multiplied (${rows}x${x.shape[x.dim() - 1]} and ${weight.shape[1]}x${weight.shape[0]})`);
+  }
   const y = x.matmul(weight.t());
   return bias ? y.add(bias) : y;
+}
+
+/** Inverted dropout: zeroes with probability p while training and scales the rest by 1/(1-p). */
+export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
+  if (p < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const keep = rand([...x.shape], { generator, dtype: x.dtype }).ge(p).to(x.dtype);
+  return x.mul(keep).div(1 - p);
+}
+
+export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const tail = x.shape.slice(x.dim() - normalizedShape.length);
+  if (tail.join() !== normalizedShape.join()) {
+    throw new Error(
+      `Given normalized_shape=[${normalizedShape.join(", ")}], expected input with shape [*, ${normalizedShape.join(", ")}], but got input of size[${x.shape.join(", ")}]`,
+    );
+  }
+  const dims = normalizedShape.map((_, i) => x.dim() - normalizedShape.length + i);
+  const mean = x.mean(dims, true);
+  const centered = x.sub(mean);
+  const y = centered.mul(centered.square().mean(dims, true).add(eps).rsqrt());
+  const scaled = weight ? y.mul(weight) : y;
+  return bias ? scaled.add(bias) : scaled;
+}
+
+/** Rows of `weight` at `input`'s indices; the paddingIdx row gets no gradient. */
+export function embedding(input: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+  if (input.dtype !== "int64" && input.dtype !== "int32") {
+    throw new TypeError(`Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got ${input.dtype} instead`);
+  }
+  const rows = weight.indexSelect(0, input.reshape(-1));
+  const out = rows.reshape([...input.shape, weight.shape[1]]);
+  if (paddingIdx === null || !weight.requiresGrad) return out;
+  const pad = input.eq(paddingIdx).unsqueeze(-1).to(out.dtype);
+  // same values, but padding positions take them from a detached copy: no gradient flows
+  return out.mul(pad.neg().add(1)).add(out.detach().mul(pad));
 }

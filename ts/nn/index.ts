@@ -1,2 +1,12 @@
 // torch.nn
 export * as functional from "./functional.js";
+export * as init from "./init.js";
+export * as utils from "./utils.js";
+export { Module } from "./module.js";
+export type { StateDict } from "./module.js";
+export { Parameter } from "./parameter.js";
+export { Linear, Identity, Flatten, Unflatten } from "./layers/linear.js";
+export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax } from "./layers/activation.js";
+export { Sequential, ModuleList, ModuleDict } from "./layers/container.js";
+export { Dropout, LayerNorm, Embedding } from "./layers/regularization.js";
+export * from "./loss.js";

@@ -1,0 +1,16 @@
+// nn.Parameter: a leaf tensor that requires grad, is kept across training iterations, and
+// registers itself when assigned to a Module field.
+import { Tensor } from "../tensor/tensor.js";
+import { formatTensor } from "../tensor/format.js";
+
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data.storage, data.shape, data.strides, data.offset, data.dtype);
+    this.keep();
+    if (requiresGrad) this.requiresGrad = true;
+  }
+
+  toString(): string {
+    return `Parameter containing:\n${formatTensor(this)}`;
+  }
+}
