@@ -314,9 +314,9 @@ describe("training utilities and bad input", () => {
     p.mul(torch.tensor([3, 4], { dtype: "float32" })).sum().backward();
     const norm = nn.utils.clipGradNorm_([p], 1);
     expect(norm.item()).toBeCloseTo(5, 5);
-    expect(p.grad!.tolist().map((v) => Number((v as number).toFixed(4)))).toEqual([0.6, 0.8]);
+    expect((p.grad!.tolist() as number[]).map((v) => Number(v.toFixed(4)))).toEqual([0.6, 0.8]);
     nn.utils.clipGradValue_([p], 0.7);
-    expect(p.grad!.tolist().map((v) => Number((v as number).toFixed(4)))).toEqual([0.6, 0.7]);
+    expect((p.grad!.tolist() as number[]).map((v) => Number(v.toFixed(4)))).toEqual([0.6, 0.7]);
   });
   it("gradient accumulation works by not zeroing", () => {
     const lin = new nn.Linear(3, 1);
