@@ -125,12 +125,52 @@ async function mlpBench(): Promise<Row[]> {
   return [await row("MLP 784-256-128-10 fwd+bwd, batch 64", "ms/iter", false, ms, { taimatsu: ours, "tfjs-wasm": theirs, "tfjs-cpu": theirs })];
 }
 
+/** A full training step (zeroGrad, forward, CrossEntropy, backward, optimizer step), 784-256-128-10, batch 64. */
+async function trainStepBench(): Promise<Row[]> {
+  const batch = 64;
+  const x = randT(batch, 784);
+  const labels = torch.randint(0, 10, [batch], { generator: g }).keep();
+  const tx = tf.tensor2d(x.toTypedArray() as Float32Array, [batch, 784]);
+  const tLabels = tf.oneHot(tf.tensor1d(Array.from(labels.toTypedArray() as BigInt64Array, Number), "int32"), 10);
+  const rows: Row[] = [];
+  for (const optName of ["SGD", "Adam"] as const) {
+    torch.manualSeed(0);
+    const model = new torch.nn.Sequential(
+      new torch.nn.Linear(784, 256), new torch.nn.ReLU(), new torch.nn.Linear(256, 128), new torch.nn.ReLU(), new torch.nn.Linear(128, 10),
+    );
+    const lossFn = new torch.nn.CrossEntropyLoss();
+    const opt = optName === "SGD" ? new torch.optim.SGD(model.parameters(), { lr: 0.01 }) : new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const ours = () => {
+      opt.zeroGrad();
+      const loss = lossFn(model(x), labels);
+      loss.backward();
+      opt.step();
+      return loss;
+    };
+    const peers: Partial<Record<PeerName, () => unknown>> = { taimatsu: ours };
+    for (const backend of ["tfjs-wasm", "tfjs-cpu"] as const) {
+      await useBackend(backend === "tfjs-wasm" ? "wasm" : "cpu");
+      const dense = [256, 128, 10].map((units, i) => tf.layers.dense({ units, activation: i < 2 ? "relu" : "linear", inputShape: i === 0 ? [784] : undefined }));
+      const tmodel = tf.sequential({ layers: dense });
+      const tOpt = optName === "SGD" ? tf.train.sgd(0.01) : tf.train.adam(1e-3);
+      peers[backend] = () => tOpt.minimize(() => tf.losses.softmaxCrossEntropy(tLabels, tmodel.apply(tx) as tf.Tensor) as tf.Scalar);
+    }
+    const wrapped = Object.fromEntries(Object.entries(peers).map(([k, f]) => [k, f]));
+    const ms = (s: number) => s * 1e3;
+    rows.push(await row(`MLP train step, ${optName}`, "ms/step", false, ms, wrapped));
+    const last = rows[rows.length - 1];
+    rows.push({ bench: `MLP train step, ${optName}`, unit: "samples/s", higherIsBetter: true, values: Object.fromEntries(Object.entries(last.values).map(([k, v]) => [k, (batch * 1000) / v])) });
+  }
+  return rows;
+}
+
 console.log(`taimatsu benchmarks — ${new Date().toISOString()}, Node ${process.version}, single thread`);
 const sections: [string, () => Promise<Row[]>][] = [
   ["matmul", matmulBench],
   ["elementwise", elementwiseBench],
   ["overhead", overheadBench],
   ["mlp", mlpBench],
+  ["train", trainStepBench],
 ];
 for (const [name, fn] of sections) {
   if (want(name)) printTable(name, await fn(), [...PEERS]);

@@ -42,20 +42,39 @@ pub struct Adam {
 }
 
 pub fn adam(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], vmax: &mut [f32], o: &Adam) {
+    // the option flags become compile-time constants so that each loop is branch-free and
+    // LLVM vectorises it to f32x4
+    match (o.amsgrad, o.decoupled, o.maximize) {
+        (false, false, false) => adam_loop::<false, false, false>(p, g, m, v, vmax, o),
+        (false, true, false) => adam_loop::<false, true, false>(p, g, m, v, vmax, o),
+        (true, false, false) => adam_loop::<true, false, false>(p, g, m, v, vmax, o),
+        (true, true, false) => adam_loop::<true, true, false>(p, g, m, v, vmax, o),
+        (false, false, true) => adam_loop::<false, false, true>(p, g, m, v, vmax, o),
+        (false, true, true) => adam_loop::<false, true, true>(p, g, m, v, vmax, o),
+        (true, false, true) => adam_loop::<true, false, true>(p, g, m, v, vmax, o),
+        (true, true, true) => adam_loop::<true, true, true>(p, g, m, v, vmax, o),
+    }
+}
+
+fn adam_loop<const AMS: bool, const DECOUPLED: bool, const MAXIMIZE: bool>(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], vmax: &mut [f32], o: &Adam) {
     let bc1 = 1.0 - (o.beta1 as f64).powf(o.step);
     let bc2 = 1.0 - (o.beta2 as f64).powf(o.step);
     let step_size = (o.lr as f64 / bc1) as f32;
     let bc2_sqrt = bc2.sqrt() as f32;
-    for i in 0..p.len() {
-        let mut d = if o.maximize { -g[i] } else { g[i] };
-        if o.decoupled {
-            p[i] *= 1.0 - o.lr * o.weight_decay;
-        } else if o.weight_decay != 0.0 {
+    let n = p.len();
+    let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
+    let vmax = if AMS { &mut vmax[..n] } else { vmax };
+    let decay = 1.0 - o.lr * o.weight_decay;
+    for i in 0..n {
+        let mut d = if MAXIMIZE { -g[i] } else { g[i] };
+        if DECOUPLED {
+            p[i] *= decay;
+        } else {
             d += o.weight_decay * p[i];
         }
         m[i] = m[i] * o.beta1 + (1.0 - o.beta1) * d;
         v[i] = v[i] * o.beta2 + (1.0 - o.beta2) * (d * d);
-        let second = if o.amsgrad {
+        let second = if AMS {
             vmax[i] = vmax[i].max(v[i]);
             vmax[i]
         } else {
