@@ -13,6 +13,8 @@ export * from "./ops/functional.js";
 export { device } from "./ops/convert.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as utils from "./utils.js";
+export * as io from "./io/index.js";
 export * as testing from "./testing.js";
 export const float32 = "float32";
 export const float64 = "float64";

@@ -67,3 +67,76 @@ mod tests {
         assert_eq!(dst, [1, 2, 3, 1, 2, 3]);
     }
 }
+
+/// out[o, k, :] = src[o, idx[k], :] over a contiguous `[outer, n, inner]` source.
+/// Indices are checked by the caller.
+pub fn index_select<T: Copy>(src: &[T], idx: &[i64], out: &mut [T], n: usize, inner: usize) {
+    let outer = if n * inner == 0 { 0 } else { src.len() / (n * inner) };
+    let m = idx.len();
+    for o in 0..outer {
+        for (k, &i) in idx.iter().enumerate() {
+            let from = (o * n + i as usize) * inner;
+            let to = (o * m + k) * inner;
+            out[to..to + inner].copy_from_slice(&src[from..from + inner]);
+        }
+    }
+}
+
+/// dst[o, idx[k], :] += src[o, k, :] (repeated indices accumulate), dst contiguous `[outer, n, inner]`.
+pub fn index_add(dst: &mut [f32], idx: &[i64], src: &[f32], n: usize, inner: usize) {
+    let m = idx.len();
+    let outer = if m * inner == 0 { 0 } else { src.len() / (m * inner) };
+    for o in 0..outer {
+        for (k, &i) in idx.iter().enumerate() {
+            let to = (o * n + i as usize) * inner;
+            let from = (o * m + k) * inner;
+            for j in 0..inner {
+                dst[to + j] += src[from + j];
+            }
+        }
+    }
+}
+
+macro_rules! index_select_exports {
+    ($( $name:ident : $t:ty ;)*) => {
+        $(
+            /// # Safety
+            /// `src` holds `outer*n*inner` elements, `idx` `m` in-range i64, `out` `outer*m*inner`.
+            #[no_mangle]
+            pub unsafe extern "C" fn $name(src: *const $t, idx: *const i64, out: *mut $t, outer: usize, n: usize, m: usize, inner: usize) {
+                index_select(view(src, outer * n * inner), view(idx, m), view_mut(out, outer * m * inner), n, inner);
+            }
+        )*
+    };
+}
+
+index_select_exports! {
+    index_select_8: u8;
+    index_select_32: u32;
+    index_select_64: u64;
+}
+
+/// # Safety
+/// `dst` holds `outer*n*inner` f32, `idx` `m` in-range i64, `src` `outer*m*inner` f32; disjoint.
+#[no_mangle]
+pub unsafe extern "C" fn index_add_f32(dst: *mut f32, idx: *const i64, src: *const f32, outer: usize, n: usize, m: usize, inner: usize) {
+    index_add(view_mut(dst, outer * n * inner), view(idx, m), view(src, outer * m * inner), n, inner);
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn select_then_add_round_trips_rows_and_accumulates_repeats() {
+        let src: Vec<u32> = (0..12).collect(); // [1, 4, 3]
+        let mut out = vec![0u32; 9];
+        index_select(&src, &[3, 0, 3], &mut out, 4, 3);
+        assert_eq!(out, vec![9, 10, 11, 0, 1, 2, 9, 10, 11]);
+        let mut dst = vec![0.0f32; 12];
+        let rows: Vec<f32> = out.iter().map(|&v| v as f32).collect();
+        index_add(&mut dst, &[3, 0, 3], &rows, 4, 3);
+        assert_eq!(&dst[9..], &[18.0, 20.0, 22.0]);
+        assert_eq!(&dst[..3], &[0.0, 1.0, 2.0]);
+    }
+}

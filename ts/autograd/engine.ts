@@ -3,7 +3,7 @@
 // autograd.grad). The saved tensors of each node are dropped afterwards unless retainGraph.
 import { fmtShape, sameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { Boundary } from "../tensor/lifetime.js";
+import { Boundary, GRAPH, withOrigin } from "../tensor/lifetime.js";
 import { withGradMode } from "./mode.js";
 import type { Node } from "./node.js";
 
@@ -61,13 +61,13 @@ function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], g: Tensor)
  * Runs backward from `outputs`. `capture`, when given, maps the tensors whose gradients are
  * wanted (autograd.grad) and stops leaf accumulation.
  */
-const backwardCalls = new Boundary("backward()");
+const backwardCalls = new Boundary("backward()", GRAPH);
 
 function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts: BackwardOptions, capture: Map<Tensor, Tensor | null> | null): void {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
-  const roots = rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1));
-  withGradMode(createGraph, () => {
+  const roots = withOrigin(GRAPH, () => rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1)));
+  withOrigin(GRAPH, () => withGradMode(createGraph, () => {
     const pending = new Map<Node, Tensor>();
     const handedOut = new Set<Tensor>(roots);
     const leafGrads = new Map<Tensor, Tensor>();
@@ -107,7 +107,7 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
       if (opts.inputs && !opts.inputs.includes(leaf)) return;
       accumulate(leaf, hooked, createGraph, handedOut);
     });
-  });
+  }));
 }
 
 /** AccumulateGrad: the first gradient is stored, later ones are added (in place unless createGraph). */

@@ -2,7 +2,7 @@
 // they had when saved) and its backward, written with differentiable tensor ops so that
 // createGraph gives higher-order gradients for free.
 import { legacyTypeName } from "../tensor/dtype.js";
-import { touch } from "../tensor/lifetime.js";
+import { GRAPH, markOrigin, touch } from "../tensor/lifetime.js";
 import { isGradEnabled } from "./mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -91,6 +91,7 @@ export class Node {
 export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, saved: Tensor[], backward: BackwardFn): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t !== null && t.requiresGrad)) return out;
   out.setGradFn(new Node(name, inputs, saved, backward, out));
+  markOrigin(out, GRAPH);
   return out;
 }
 

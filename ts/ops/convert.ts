@@ -38,6 +38,7 @@ export function to(x: Tensor, target: DType | Device | string | Tensor): Tensor 
 }
 
 export function clone(x: Tensor): Tensor {
+  raw.use("clone", x);
   const out = Tensor.empty(x.shape, x.dtype);
   raw.copyInto(out, x);
   return record("CloneBackward0", [x], out, [], (g) => [g]);

@@ -3,6 +3,8 @@
 import { record } from "../autograd/node.js";
 import { isGradEnabled } from "../autograd/mode.js";
 import { readValues, writeValues } from "../backend/typed.js";
+import { kernel } from "../backend/wasm.js";
+import { itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "../tensor/shape.js";
 import { Operand, Tensor } from "../tensor/tensor.js";
 import { scalarTensor, where } from "./binary.js";
@@ -105,31 +107,58 @@ function checkIndex(op: string, idx: Tensor): Float64Array {
   return raw.values(idx);
 }
 
+/** The index as int64 values in [0, size), wrapping negatives; errors name the bad index. */
+function int64Index(op: string, index: Tensor, size: number, dim: number): Tensor {
+  const idx = checkIndex(op, index);
+  let wrapped = false;
+  for (const i of idx) {
+    if (i < -size || i >= size) throw new RangeError(`index out of range in self: index ${i} for dimension ${dim} of size ${size}`);
+    if (i < 0) wrapped = true;
+  }
+  if (!wrapped && index.dtype === "int64") return raw.contiguous(index.reshape(-1));
+  return raw.fromValues(idx.map((i) => (i < 0 ? i + size : i)), [idx.length], "int64");
+}
+
+/** [outer, n, inner] around dim d. */
+const around = (shape: readonly number[], d: number): [number, number, number] => [numel(shape.slice(0, d)), shape[d], numel(shape.slice(d + 1))];
+
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim());
   if (index.dim() > 1) throw new Error(`index_select(): Index is supposed to be a vector, got shape ${fmtShape(index.shape)}`);
-  const idx = checkIndex("index_select", index);
-  const size = x.shape[d];
+  const idx = int64Index("index_select", index, x.shape[d], d);
+  const src = raw.contiguous(x);
+  raw.use("index_select", src, idx);
   const shape = [...x.shape];
-  shape[d] = idx.length;
+  shape[d] = idx.numel();
   const out = Tensor.empty(shape, x.dtype);
-  idx.forEach((i, k) => {
-    if (i < -size || i >= size) throw new RangeError(`index out of range in self: index ${i} for dimension ${d} of size ${size}`);
-    raw.copyInto(select(out, d, k), select(x, d, i < 0 ? i + size : i));
-  });
-  return record("IndexSelectBackward0", [x], out, [index], (g, [ix]) => [indexAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)]);
+  const [outer, n, inner] = around(x.shape, d);
+  kernel(`index_select_${itemSize[x.dtype] * 8}`)(raw.bytePtr(src), raw.bytePtr(idx), raw.bytePtr(out), outer, n, idx.numel(), inner);
+  return record("IndexSelectBackward0", [x], out, [idx], (g, [ix]) => [indexAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)]);
 }
 
 /** self with src's slices added at the given indices along dim (out of place). */
 export function indexAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normDim(dim, self.dim());
-  const idx = checkIndex("index_add", index);
+  const idx = int64Index("index_add", index, self.shape[d], d);
   const out = raw.cast(self, self.dtype);
-  idx.forEach((i, k) => {
-    const dst = select(out, d, i);
-    raw.copyInto(dst, raw.binary(dst, select(src, d, k), dst.shape, "add", (a, b) => a + b, dst.dtype));
-  });
-  return record("IndexAddBackward0", [self, src], out, [index], (g, [ix]) => [g, indexSelect(g, d, ix)]);
+  const s = raw.contiguous(src.to(self.dtype));
+  raw.use("index_add", s, idx);
+  const [outer, n, inner] = around(self.shape, d);
+  if (self.dtype === "float32") {
+    kernel("index_add_f32")(raw.bytePtr(out), raw.bytePtr(idx), raw.bytePtr(s), outer, n, idx.numel(), inner);
+  } else {
+    const o = raw.values(out);
+    const v = raw.values(s);
+    const ids = raw.values(idx);
+    const m = ids.length;
+    for (let a = 0; a < outer; a++) {
+      ids.forEach((i, k) => {
+        for (let j = 0; j < inner; j++) o[(a * n + i) * inner + j] += v[(a * m + k) * inner + j];
+      });
+    }
+    writeValues(out.storage, 0, o);
+  }
+  return record("IndexAddBackward0", [self, src], out, [idx], (g, [ix]) => [g, indexSelect(g, d, ix)]);
 }
 
 /** Walks every coordinate of `shape`, giving the flat position and the coordinate array. */
@@ -158,6 +187,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim());
   const idx = checkIndex("gather", index);
   checkGatherShapes("gather", x, d, index);
+  raw.use("gather", x, index);
   const src = raw.values(x);
   const strides = contiguousStrides(x.shape);
   const vals = new Float64Array(idx.length);
@@ -177,6 +207,7 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   const d = normDim(dim, self.dim());
   const idx = checkIndex("scatter_add", index);
   checkGatherShapes("scatter_add", self, d, index);
+  raw.use("scatter_add", self, index, src);
   const vals = raw.values(self);
   const sv = readValues(src.storage, index.shape, src.strides, src.offset);
   const strides = contiguousStrides(self.shape);

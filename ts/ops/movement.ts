@@ -262,6 +262,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       }
     });
   });
+  raw.use("cat", ...parts);
   const dtype = parts.map((t) => t.dtype).reduce(promoteTypes);
   const shape = [...ref.shape];
   shape[d] = parts.reduce((a, t) => a + t.shape[d], 0);

@@ -5,12 +5,25 @@ import { kernel, writeMeta } from "../backend/wasm.js";
 import { readValues, storageArray, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, numel, Shape } from "../tensor/shape.js";
-import { touch } from "../tensor/lifetime.js";
+import { Origin, setContext, touch, USER } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 
-/** Marks tensors as used now, throwing the released-tensor error if one was freed. */
+/**
+ * Marks an op's inputs as used now (throwing the released-tensor error if one was freed);
+ * the op's output will inherit their origin (see tensor/lifetime.ts).
+ */
 export function use(op: string, ...ts: Tensor[]): void {
-  for (const t of ts) touch(t, op);
+  let origin: Origin = USER;
+  for (const t of ts) {
+    touch(t, op);
+    if (t.origin > origin) origin = t.origin;
+  }
+  setContext(origin);
+}
+
+/** Marks tensors as read (item, tolist, printing): used now, but nothing derives from them. */
+export function read(op: string, t: Tensor): void {
+  touch(t, op);
 }
 
 /** When false, float32 also takes the JS paths: the tests' oracle switch. */
@@ -85,6 +98,7 @@ export function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType
 }
 
 export function contiguous(t: Tensor): Tensor {
+  use("contiguous", t);
   if (isContiguous(t)) return t;
   const out = Tensor.empty(t.shape, t.dtype);
   copyInto(out, t);
@@ -92,13 +106,14 @@ export function contiguous(t: Tensor): Tensor {
 }
 
 export function cast(t: Tensor, dtype: DType): Tensor {
+  use("to", t);
   const out = Tensor.empty(t.shape, dtype);
   copyInto(out, t);
   return out;
 }
 
 export function values(t: Tensor): Float64Array {
-  use("read", t);
+  read("read", t);
   return readValues(t.storage, t.shape, t.strides, t.offset);
 }
 

@@ -5,14 +5,26 @@
 // that boundary first occurred and were not used during its last two intervals: a training
 // loop's temporaries live for two or three iterations, while data made before the loop, module
 // parameters and buffers, gradients, optimizer state and anything `.keep()`-ed stay.
+// Two boundaries are global rather than owned by one loop, so they only free what is
+// theirs: backward() frees tensors of a finished graph (op outputs that required grad,
+// tensors made during backward, and anything computed from those), torch.noGrad() frees
+// tensors made inside its calls (and computed from those). Data made between loops is
+// never theirs, so it survives however long it sits unused.
 // A FinalizationRegistry frees whatever the GC collects first (between loops, in apps).
 // Registering costs more than a small op, so new tensors are queued and registered in
 // batches: at the next boundary (most are freed by then and never registered) or when the
 // event loop next runs.
 import type { Storage } from "./storage.js";
 
+/** Who made a tensor: user code (0), a noGrad evaluation (1) or a graph (2); derived tensors inherit the highest. */
+export type Origin = 0 | 1 | 2;
+export const USER: Origin = 0;
+export const EVAL: Origin = 1;
+export const GRAPH: Origin = 2;
+
 /** The part of a tensor this module manages. */
 export interface Tracked {
+  origin: Origin;
   readonly storage: Storage;
   seq: number;
   lastUse: number;
@@ -44,7 +56,32 @@ function registerQueued(): void {
   unregistered = [];
 }
 
+let scopeOrigin: Origin = USER;
+/** The origin of the inputs of the op running now; what it makes inherits it. */
+let context: Origin = USER;
+
+/** Runs fn with every tensor it makes marked as made by `origin` (at least). */
+export function withOrigin<T>(origin: Origin, fn: () => T): T {
+  const prev = scopeOrigin;
+  scopeOrigin = Math.max(prev, origin) as Origin;
+  try {
+    return fn();
+  } finally {
+    scopeOrigin = prev;
+  }
+}
+
+/** Called by each op with its inputs' highest origin, before it makes anything. */
+export function setContext(origin: Origin): void {
+  context = origin;
+}
+
+export function markOrigin(t: Tracked, origin: Origin): void {
+  if (origin > t.origin) t.origin = origin;
+}
+
 export function track(t: Tracked): void {
+  t.origin = Math.max(scopeOrigin, context) as Origin;
   t.seq = t.lastUse = ++clock;
   t.storage.retain();
   liveTensors++;
@@ -100,8 +137,9 @@ export function unkeep(t: Tracked): void {
 
 /**
  * One recurring point of a program (a DataLoader's batches, an optimizer's zeroGrad()).
- * Crossing it frees the temporaries that were created after its first crossing and were not
- * used during the last two complete intervals between its crossings.
+ * Crossing it frees the temporaries that were not used during the last two complete
+ * intervals between its crossings and that are its to free: created after its first
+ * crossing (a loop's own boundary), or of its origin (the global backward / noGrad ones).
  */
 export class Boundary {
   private first = -1;
@@ -109,7 +147,7 @@ export class Boundary {
   /** Clock values of the last three crossings. */
   private readonly recent: number[] = [];
 
-  constructor(private readonly label: string) {}
+  constructor(private readonly label: string, private readonly origin: Origin | null = null) {}
 
   cross(): void {
     const now = ++clock;
@@ -121,7 +159,8 @@ export class Boundary {
     const horizon = this.recent[0];
     const reason = `at ${this.label} #${this.count}, not having been used since ${this.label} #${this.count - 2}`;
     for (const t of unkept) {
-      if (t.seq > this.first && t.lastUse < horizon) release(t, reason);
+      const ours = this.origin === null ? t.seq > this.first : t.origin === this.origin;
+      if (ours && t.lastUse < horizon) release(t, reason);
     }
     registerQueued();
   }

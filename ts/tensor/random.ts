@@ -76,6 +76,21 @@ export class Generator {
     return r * Math.cos(2 * Math.PI * u2);
   }
 
+  /**
+   * Uniform integer in [0, max] by masked rejection, exactly as NumPy's legacy RandomState
+   * draws it (random_interval), so a seeded permutation matches np.random.RandomState(seed).
+   */
+  randomInterval(max: number): number {
+    if (max === 0) return 0;
+    let mask = max;
+    for (let s = 1; s <= 16; s <<= 1) mask |= mask >>> s;
+    mask >>>= 0;
+    let v: number;
+    do v = (this.nextUint32() & mask) >>> 0;
+    while (v > max);
+    return v;
+  }
+
   /** Uniform integer in [0, n) without modulo bias. */
   nextInt(n: number): number {
     if (n <= 0x100000000) {

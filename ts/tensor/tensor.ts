@@ -14,7 +14,7 @@ import * as raw from "../ops/raw.js";
 import { AnyTyped, storageArray } from "../backend/typed.js";
 import { DType, isFloating, itemSize, legacyTypeName } from "./dtype.js";
 import { formatTensor } from "./format.js";
-import { keep, release, track, Tracked, unkeep } from "./lifetime.js";
+import { keep, Origin, release, track, Tracked, unkeep } from "./lifetime.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
 import { Storage } from "./storage.js";
 
@@ -31,6 +31,7 @@ export class Tensor implements Tracked {
 
   seq = 0;
   lastUse = 0;
+  origin: Origin = 0;
   kept = false;
   releasedBy: string | null = null;
   registered = false;
@@ -224,11 +225,11 @@ export class Tensor implements Tracked {
   /** A copy of the values as a typed array of this dtype, in row-major order. */
   toTypedArray(): AnyTyped {
     const c = raw.contiguous(this);
-    raw.use("toTypedArray", c);
+    raw.read("toTypedArray", c);
     return storageArray(c.storage).slice(c.offset, c.offset + this.numel());
   }
   toString(): string {
-    raw.use("toString", this);
+    raw.read("toString", this);
     return formatTensor(this);
   }
 

@@ -1,0 +1,176 @@
+// DataLoader: wires a dataset, a sampler (or batch sampler) and a collate function, as
+// PyTorch's. `for (const batch of loader)` over map-style datasets; `for await` over async
+// sources. Each batch it hands out is a memory boundary (see tensor/lifetime.ts), so a
+// training loop over a loader stays flat.
+import { Boundary } from "../tensor/lifetime.js";
+import type { Generator as RandomGenerator } from "../tensor/random.js";
+import { defaultCollate } from "./collate.js";
+import { Dataset, IterableDataset } from "./dataset.js";
+import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
+
+export interface DataLoaderOptions<T> {
+  batchSize?: number | null;
+  shuffle?: boolean;
+  sampler?: Sampler;
+  batchSampler?: Sampler<number[]>;
+  dropLast?: boolean;
+  collateFn?: (samples: T[], indices?: number[]) => unknown;
+  generator?: RandomGenerator;
+  numWorkers?: number;
+}
+
+type Source<T> = Dataset<T> | IterableDataset<T>;
+
+export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncIterable<B> {
+  readonly batchSize: number | null;
+  readonly dropLast: boolean;
+  readonly sampler: Sampler | null;
+  readonly batchSampler: Sampler<number[]> | null;
+  readonly numWorkers: number;
+  private readonly collate: (samples: T[], indices?: number[]) => unknown;
+  private readonly batches: Boundary;
+
+  constructor(readonly dataset: Source<T>, opts: DataLoaderOptions<T> = {}) {
+    const batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
+    if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {
+      throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+    }
+    if (opts.sampler && opts.shuffle) throw new Error("sampler option is mutually exclusive with shuffle");
+    if (opts.batchSampler && (opts.batchSize !== undefined || opts.shuffle || opts.sampler || opts.dropLast)) {
+      throw new Error("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last");
+    }
+    const numWorkers = opts.numWorkers ?? 0;
+    if (!Number.isInteger(numWorkers) || numWorkers < 0) {
+      throw new RangeError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.");
+    }
+    this.numWorkers = numWorkers;
+    this.batchSize = opts.batchSampler ? null : batchSize;
+    this.dropLast = opts.dropLast ?? false;
+    this.collate = opts.collateFn ?? (defaultCollate as (samples: T[], indices?: number[]) => unknown);
+    this.batches = new Boundary("DataLoader batch");
+    if (dataset instanceof Dataset) {
+      this.sampler = opts.sampler ?? (opts.shuffle ? new RandomSampler(dataset, { generator: opts.generator }) : new SequentialSampler(dataset));
+      this.batchSampler = opts.batchSampler ?? (this.batchSize !== null ? new BatchSampler(this.sampler, this.batchSize, this.dropLast) : null);
+    } else {
+      if (opts.shuffle || opts.sampler || opts.batchSampler) {
+        throw new Error("DataLoader with IterableDataset: expected unspecified shuffle, sampler and batch_sampler options");
+      }
+      this.sampler = null;
+      this.batchSampler = null;
+    }
+  }
+
+  /** The number of batches per epoch. */
+  get length(): number {
+    if (this.batchSampler) return this.batchSampler.length;
+    if (this.dataset instanceof Dataset) return this.dataset.length;
+    const n = (this.dataset as { length?: number }).length;
+    if (n === undefined) throw new TypeError("length of DataLoader over an IterableDataset without a length is unknown");
+    return this.batchSize === null ? n : this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** Index lists of this epoch (one per batch; single indices when batchSize is null). */
+  private *indexBatches(): Generator<number[]> {
+    if (this.batchSampler) yield* this.batchSampler;
+    else for (const i of this.sampler!) yield [i];
+  }
+
+  /** Fetches and collates one batch on this thread. */
+  fetch(indices: number[]): B {
+    const ds = this.dataset as Dataset<T>;
+    const samples = indices.map((i) => {
+      const s = ds.getItem(i);
+      if (s instanceof Promise) throw new TypeError(`dataset.getItem(${i}) returned a Promise: iterate the DataLoader with for await`);
+      return s;
+    });
+    return (this.batchSampler ? this.collate(samples, indices) : samples[0]) as B;
+  }
+
+  *[Symbol.iterator](): Iterator<B> {
+    if (this.numWorkers > 0) throw new Error("DataLoader with numWorkers > 0 loads asynchronously: iterate it with for await");
+    if (this.dataset instanceof Dataset) {
+      for (const indices of this.indexBatches()) {
+        this.batches.cross();
+        yield this.fetch(indices);
+      }
+      return;
+    }
+    const it = (this.dataset as IterableDataset<T>)[Symbol.iterator];
+    if (!it) throw new TypeError("this IterableDataset is only async-iterable: iterate the DataLoader with for await");
+    yield* this.streamBatches(it.call(this.dataset));
+  }
+
+  private *streamBatches(it: Iterator<T>): Generator<B> {
+    const batcher = new Batcher<T, B>(this.batchSize, this.dropLast, this.collate);
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const b = batcher.add(r.value);
+      if (b !== NONE) {
+        this.batches.cross();
+        yield b;
+      }
+    }
+    const last = batcher.finish();
+    if (last !== NONE) {
+      this.batches.cross();
+      yield last;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.dataset instanceof Dataset) {
+      if (this.numWorkers > 0) {
+        yield* this.fromWorkers();
+        return;
+      }
+      for (const indices of this.indexBatches()) {
+        const samples = await Promise.all(indices.map((i) => (this.dataset as Dataset<T>).getItem(i)));
+        this.batches.cross();
+        yield (this.batchSampler ? this.collate(samples as T[], indices) : samples[0]) as B;
+      }
+      return;
+    }
+    const ds = this.dataset as IterableDataset<T>;
+    if (!ds[Symbol.asyncIterator]) {
+      yield* this.streamBatches(ds[Symbol.iterator]!());
+      return;
+    }
+    const batcher = new Batcher<T, B>(this.batchSize, this.dropLast, this.collate);
+    const it = ds[Symbol.asyncIterator]!();
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      const b = batcher.add(r.value);
+      if (b !== NONE) {
+        this.batches.cross();
+        yield b;
+      }
+    }
+    const last = batcher.finish();
+    if (last !== NONE) {
+      this.batches.cross();
+      yield last;
+    }
+  }
+
+  private async *fromWorkers(): AsyncGenerator<B> {
+    throw new Error("numWorkers > 0 is not available yet");
+  }
+}
+
+const NONE = Symbol("no batch yet");
+
+/** Groups streamed samples into collated batches (or passes them through with batchSize null). */
+class Batcher<T, B> {
+  private chunk: T[] = [];
+  constructor(private readonly size: number | null, private readonly dropLast: boolean, private readonly collate: (s: T[]) => unknown) {}
+  add(item: T): B | typeof NONE {
+    if (this.size === null) return item as unknown as B;
+    this.chunk.push(item);
+    if (this.chunk.length < this.size) return NONE;
+    const batch = this.collate(this.chunk) as B;
+    this.chunk = [];
+    return batch;
+  }
+  finish(): B | typeof NONE {
+    if (this.chunk.length === 0 || this.dropLast || this.size === null) return NONE;
+    return this.collate(this.chunk) as B;
+  }
+}

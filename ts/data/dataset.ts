@@ -1,0 +1,99 @@
+// torch.utils.data datasets: random-access (Dataset) and streaming (IterableDataset), plus
+// TensorDataset, ConcatDataset, Subset and randomSplit.
+import { Generator, defaultGenerator } from "../tensor/random.js";
+import { Tensor } from "../tensor/tensor.js";
+import { randperm } from "../tensor/create.js";
+
+/** A map-style dataset: `getItem(i)` for 0 <= i < length. */
+export abstract class Dataset<T = unknown> {
+  abstract getItem(index: number): T;
+  abstract get length(): number;
+}
+
+/** A streaming dataset: iterate it (sync or async) to get samples. */
+export abstract class IterableDataset<T = unknown> {
+  abstract [Symbol.iterator]?(): Iterator<T>;
+  abstract [Symbol.asyncIterator]?(): AsyncIterator<T>;
+}
+
+export function checkIndex(index: number, length: number, what: string): number {
+  if (!Number.isInteger(index) || index < -length || index >= length) {
+    throw new RangeError(`${what}: index ${index} out of range for dataset of length ${length}`);
+  }
+  return index < 0 ? index + length : index;
+}
+
+/** Samples are the i-th rows of each tensor (which must agree in their first dimension). */
+export class TensorDataset extends Dataset<Tensor[]> {
+  readonly tensors: Tensor[];
+  constructor(...tensors: Tensor[]) {
+    super();
+    if (tensors.length === 0) throw new Error("TensorDataset needs at least one tensor");
+    const n = tensors[0].shape[0];
+    tensors.forEach((t, i) => {
+      if (t.dim() === 0 || t.shape[0] !== n) throw new Error(`Size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has ${t.dim() ? t.shape[0] : "no"} rows`);
+    });
+    this.tensors = tensors.map((t) => t.keep());
+  }
+  getItem(index: number): Tensor[] {
+    const i = checkIndex(index, this.length, "TensorDataset");
+    return this.tensors.map((t) => t.select(0, i));
+  }
+  get length(): number {
+    return this.tensors[0].shape[0];
+  }
+}
+
+export class ConcatDataset<T> extends Dataset<T> {
+  private readonly offsets: number[] = [];
+  constructor(readonly datasets: Dataset<T>[]) {
+    super();
+    if (datasets.length === 0) throw new Error("datasets should not be an empty iterable");
+    let acc = 0;
+    for (const d of datasets) this.offsets.push((acc += d.length));
+  }
+  getItem(index: number): T {
+    const i = checkIndex(index, this.length, "ConcatDataset");
+    const k = this.offsets.findIndex((end) => i < end);
+    return this.datasets[k].getItem(i - (k === 0 ? 0 : this.offsets[k - 1]));
+  }
+  get length(): number {
+    return this.offsets[this.offsets.length - 1];
+  }
+}
+
+export class Subset<T> extends Dataset<T> {
+  constructor(readonly dataset: Dataset<T>, readonly indices: number[]) {
+    super();
+  }
+  getItem(index: number): T {
+    return this.dataset.getItem(this.indices[checkIndex(index, this.length, "Subset")]);
+  }
+  get length(): number {
+    return this.indices.length;
+  }
+}
+
+/**
+ * Splits a dataset into non-overlapping random subsets, by counts or by fractions (the
+ * remainder of flooring fractions is dealt round-robin, as PyTorch does).
+ */
+export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], generator: Generator = defaultGenerator): Subset<T>[] {
+  const n = dataset.length;
+  let counts = lengths;
+  const fractional = lengths.reduce((a, b) => a + b, 0) <= 1 + 1e-9 && lengths.some((l) => !Number.isInteger(l) || l < 1);
+  if (fractional) {
+    counts = lengths.map((f) => {
+      if (f < 0 || f > 1) throw new RangeError(`Fraction at index ${lengths.indexOf(f)} is not between 0 and 1`);
+      return Math.floor(n * f);
+    });
+    let rest = n - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; rest > 0; i = (i + 1) % counts.length, rest--) counts[i]++;
+  }
+  if (counts.reduce((a, b) => a + b, 0) !== n) {
+    throw new Error("Sum of input lengths does not equal the length of the input dataset!");
+  }
+  const perm = randperm(n, { generator }).tolist() as number[];
+  let at = 0;
+  return counts.map((c) => new Subset(dataset, perm.slice(at, (at += c))));
+}

@@ -1,0 +1,122 @@
+// Samplers yield dataset indices (or, BatchSampler, lists of them), as torch.utils.data.sampler.
+import { defaultGenerator, Generator } from "../tensor/random.js";
+
+export interface Sampler<T = number> extends Iterable<T> {
+  readonly length: number;
+}
+
+export class SequentialSampler implements Sampler {
+  constructor(private readonly source: { length: number }) {}
+  *[Symbol.iterator](): Iterator<number> {
+    for (let i = 0; i < this.source.length; i++) yield i;
+  }
+  get length(): number {
+    return this.source.length;
+  }
+}
+
+/** Fisher–Yates shuffle of 0..n-1 driven by `g`. */
+export function permutation(n: number, g: Generator): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = g.nextInt(i + 1);
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+export class RandomSampler implements Sampler {
+  readonly replacement: boolean;
+  private readonly numSamples?: number;
+  readonly generator: Generator;
+
+  constructor(private readonly source: { length: number }, opts: { replacement?: boolean; numSamples?: number; generator?: Generator } = {}) {
+    this.replacement = opts.replacement ?? false;
+    this.numSamples = opts.numSamples;
+    this.generator = opts.generator ?? defaultGenerator;
+    if (this.numSamples !== undefined && (!Number.isInteger(this.numSamples) || this.numSamples <= 0)) {
+      throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${this.numSamples}`);
+    }
+  }
+  get length(): number {
+    return this.numSamples ?? this.source.length;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const n = this.source.length;
+    if (this.replacement) {
+      for (let i = 0; i < this.length; i++) yield this.generator.nextInt(n);
+      return;
+    }
+    for (let done = 0; done < this.length; ) {
+      for (const i of permutation(n, this.generator)) {
+        if (done++ >= this.length) return;
+        yield i;
+      }
+    }
+  }
+}
+
+export class SubsetRandomSampler implements Sampler {
+  constructor(readonly indices: number[], readonly generator: Generator = defaultGenerator) {}
+  get length(): number {
+    return this.indices.length;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (const i of permutation(this.indices.length, this.generator)) yield this.indices[i];
+  }
+}
+
+/** Draws indices with probability proportional to `weights`. */
+export class WeightedRandomSampler implements Sampler {
+  private readonly cumulative: number[];
+  constructor(readonly weights: number[], readonly numSamples: number, readonly replacement = true, readonly generator: Generator = defaultGenerator) {
+    if (weights.some((w) => !(w >= 0))) throw new RangeError("WeightedRandomSampler: weights must be non-negative");
+    if (!replacement && numSamples > weights.filter((w) => w > 0).length) {
+      throw new RangeError("WeightedRandomSampler: cannot draw more samples than non-zero weights without replacement");
+    }
+    let acc = 0;
+    this.cumulative = weights.map((w) => (acc += w));
+  }
+  get length(): number {
+    return this.numSamples;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const w = [...this.weights];
+    for (let k = 0; k < this.numSamples; k++) {
+      const cum = this.replacement ? this.cumulative : (() => { let a = 0; return w.map((x) => (a += x)); })();
+      const total = cum[cum.length - 1];
+      const r = this.generator.nextUniform() * total;
+      let lo = 0;
+      let hi = cum.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cum[mid] > r) hi = mid;
+        else lo = mid + 1;
+      }
+      if (!this.replacement) w[lo] = 0;
+      yield lo;
+    }
+  }
+}
+
+export class BatchSampler implements Sampler<number[]> {
+  constructor(readonly sampler: Iterable<number> & { length: number }, readonly batchSize: number, readonly dropLast: boolean) {
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+    }
+  }
+  get length(): number {
+    return this.dropLast ? Math.floor(this.sampler.length / this.batchSize) : Math.ceil(this.sampler.length / this.batchSize);
+  }
+  *[Symbol.iterator](): Iterator<number[]> {
+    let batch: number[] = [];
+    for (const i of this.sampler) {
+      batch.push(i);
+      if (batch.length === this.batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield batch;
+  }
+}

@@ -1,0 +1,2 @@
+// torch.io: saving and loading weights.
+export { saveSafetensors, loadSafetensors } from "./safetensors.js";
