@@ -1,12 +1,14 @@
 // DataLoader: wires a dataset, a sampler (or batch sampler) and a collate function, as
 // PyTorch's. `for (const batch of loader)` over map-style datasets; `for await` over async
 // sources. Each batch it hands out is a memory boundary (see tensor/lifetime.ts), so a
-// training loop over a loader stays flat.
+// training loop over a loader stays flat. numWorkers > 0 loads in workers (worker-loader.ts).
 import { Boundary } from "../tensor/lifetime.js";
 import type { Generator as RandomGenerator } from "../tensor/random.js";
 import { defaultCollate } from "./collate.js";
 import { Dataset, IterableDataset } from "./dataset.js";
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
+import { fetchInWorkers, isWorkerCapable } from "./worker-loader.js";
+import { libraryUrl } from "../library-url.js";
 
 export interface DataLoaderOptions<T> {
   batchSize?: number | null;
@@ -16,7 +18,10 @@ export interface DataLoaderOptions<T> {
   dropLast?: boolean;
   collateFn?: (samples: T[], indices?: number[]) => unknown;
   generator?: RandomGenerator;
+  /** Worker threads that load and collate batches (iterate with for await). */
   numWorkers?: number;
+  /** Batches each worker keeps in flight (default 2). */
+  prefetchFactor?: number;
 }
 
 type Source<T> = Dataset<T> | IterableDataset<T>;
@@ -27,6 +32,8 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
   readonly sampler: Sampler | null;
   readonly batchSampler: Sampler<number[]> | null;
   readonly numWorkers: number;
+  readonly prefetchFactor: number;
+  private readonly customCollate: boolean;
   private readonly collate: (samples: T[], indices?: number[]) => unknown;
   private readonly batches: Boundary;
 
@@ -44,6 +51,11 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
       throw new RangeError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.");
     }
     this.numWorkers = numWorkers;
+    if (numWorkers === 0 && opts.prefetchFactor !== undefined) {
+      throw new Error("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.");
+    }
+    this.prefetchFactor = opts.prefetchFactor ?? 2;
+    this.customCollate = opts.collateFn !== undefined;
     this.batchSize = opts.batchSampler ? null : batchSize;
     this.dropLast = opts.dropLast ?? false;
     this.collate = opts.collateFn ?? (defaultCollate as (samples: T[], indices?: number[]) => unknown);
@@ -87,7 +99,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
   }
 
   *[Symbol.iterator](): Iterator<B> {
-    if (this.numWorkers > 0) throw new Error("DataLoader with numWorkers > 0 loads asynchronously: iterate it with for await");
+    if (this.numWorkers > 0) throw new Error("DataLoader with numWorkers > 0 loads in workers: iterate it with for await");
     if (this.dataset instanceof Dataset) {
       for (const indices of this.indexBatches()) {
         this.batches.cross();
@@ -151,7 +163,27 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
   }
 
   private async *fromWorkers(): AsyncGenerator<B> {
-    throw new Error("numWorkers > 0 is not available yet");
+    if (!isWorkerCapable(this.dataset)) {
+      throw new Error(
+        `numWorkers > 0 needs a dataset a worker can rebuild: ${this.dataset.constructor.name} has no workerSpec() ` +
+          "(module URL, export name and arguments, as TensorDataset provides)",
+      );
+    }
+    const batches = [...this.indexBatches()];
+    const batched = this.batchSampler !== null;
+    const fetched = fetchInWorkers(this.dataset, batches, batched, {
+      numWorkers: this.numWorkers,
+      prefetchFactor: this.prefetchFactor,
+      libraryUrl,
+      collateInWorker: !this.customCollate,
+    });
+    let k = 0;
+    for await (const value of fetched) {
+      const indices = batches[k++];
+      const batch = this.customCollate ? (batched ? this.collate(value as T[], indices) : (value as T[])[0]) : value;
+      this.batches.cross();
+      yield batch as B;
+    }
   }
 }
 

@@ -3,6 +3,16 @@
 import { Generator, defaultGenerator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { randperm } from "../tensor/create.js";
+import { libraryUrl } from "../library-url.js";
+import { isWorkerCapable, WorkerSpec } from "./worker-loader.js";
+
+/** The worker spec of a dataset built from the library's own exports. */
+const ownSpec = (exportName: string, args: unknown[]): WorkerSpec => ({ module: libraryUrl, exportName: `utils.data.${exportName}`, args });
+
+function childSpec(d: unknown, what: string): unknown {
+  if (!isWorkerCapable(d)) throw new Error(`${what}: its dataset has no workerSpec(), so workers cannot rebuild it`);
+  return d;
+}
 
 /** A map-style dataset: `getItem(i)` for 0 <= i < length. */
 export abstract class Dataset<T = unknown> {
@@ -10,10 +20,10 @@ export abstract class Dataset<T = unknown> {
   abstract get length(): number;
 }
 
-/** A streaming dataset: iterate it (sync or async) to get samples. */
+/** A streaming dataset: implement [Symbol.iterator] or [Symbol.asyncIterator] (or both). */
 export abstract class IterableDataset<T = unknown> {
-  abstract [Symbol.iterator]?(): Iterator<T>;
-  abstract [Symbol.asyncIterator]?(): AsyncIterator<T>;
+  [Symbol.iterator]?(): Iterator<T>;
+  [Symbol.asyncIterator]?(): AsyncIterator<T>;
 }
 
 export function checkIndex(index: number, length: number, what: string): number {
@@ -35,6 +45,9 @@ export class TensorDataset extends Dataset<Tensor[]> {
     });
     this.tensors = tensors.map((t) => t.keep());
   }
+  workerSpec(): WorkerSpec {
+    return ownSpec("TensorDataset", this.tensors);
+  }
   getItem(index: number): Tensor[] {
     const i = checkIndex(index, this.length, "TensorDataset");
     return this.tensors.map((t) => t.select(0, i));
@@ -52,6 +65,9 @@ export class ConcatDataset<T> extends Dataset<T> {
     let acc = 0;
     for (const d of datasets) this.offsets.push((acc += d.length));
   }
+  workerSpec(): WorkerSpec {
+    return ownSpec("ConcatDataset", [this.datasets.map((d) => childSpec(d, "ConcatDataset"))]);
+  }
   getItem(index: number): T {
     const i = checkIndex(index, this.length, "ConcatDataset");
     const k = this.offsets.findIndex((end) => i < end);
@@ -65,6 +81,9 @@ export class ConcatDataset<T> extends Dataset<T> {
 export class Subset<T> extends Dataset<T> {
   constructor(readonly dataset: Dataset<T>, readonly indices: number[]) {
     super();
+  }
+  workerSpec(): WorkerSpec {
+    return ownSpec("Subset", [childSpec(this.dataset, "Subset"), this.indices]);
   }
   getItem(index: number): T {
     return this.dataset.getItem(this.indices[checkIndex(index, this.length, "Subset")]);

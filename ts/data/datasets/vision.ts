@@ -4,6 +4,8 @@ import { Tensor } from "../../tensor/tensor.js";
 import { tensor } from "../../tensor/create.js";
 import { Dataset, checkIndex } from "../dataset.js";
 import { readFirst } from "./files.js";
+import { libraryUrl } from "../../library-url.js";
+import type { WorkerSpec } from "../worker-loader.js";
 
 export interface ImageDatasetOptions {
   train?: boolean;
@@ -24,6 +26,10 @@ export class ImageDataset extends Dataset<[Tensor, number]> {
   }
   get length(): number {
     return this.labels.length;
+  }
+  workerSpec(): WorkerSpec {
+    if (this.transform) throw new Error(`${this.name}: a dataset with a transform function cannot be rebuilt in a worker`);
+    return { module: libraryUrl, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape] };
   }
   getItem(index: number): [Tensor, number] {
     const i = checkIndex(index, this.length, this.name);

@@ -1,0 +1,61 @@
+// DataLoader workers (numWorkers > 0), through the built bundle as users run it (workers
+// import dist/taimatsu.js; scripts/setup.sh builds it before the tests).
+import { describe, expect, it } from "vitest";
+import * as torch from "../dist/taimatsu.js";
+import { FaultyDataset } from "./fixtures/faulty-dataset.mjs";
+
+type T = InstanceType<typeof torch.Tensor>;
+const { DataLoader, TensorDataset, Subset } = torch.utils.data;
+
+async function collect(loader: AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const b of loader) out.push(JSON.stringify(b, (_, v) => (v instanceof torch.Tensor ? v.tolist() : v)));
+  return out;
+}
+
+describe("DataLoader with numWorkers > 0", () => {
+  const ds = new TensorDataset(torch.randn(203, 5), torch.arange(203));
+  it("gives exactly the batches, in the same order, as numWorkers: 0", async () => {
+    const opts = (n: number) => ({ batchSize: 16, shuffle: true, generator: new torch.Generator(11), numWorkers: n });
+    const serial = await collect(new DataLoader(ds, opts(0)));
+    expect(await collect(new DataLoader(ds, opts(2)))).toEqual(serial);
+    expect(await collect(new DataLoader(ds, { ...opts(2), prefetchFactor: 1 }))).toEqual(serial);
+    expect(serial).toHaveLength(13);
+  });
+  it("rebuilds user datasets from their module and wrapped datasets (Subset)", async () => {
+    const user = await collect(new DataLoader(new FaultyDataset(6, -1), { batchSize: 4, numWorkers: 2 }));
+    expect(user).toEqual(['{"x":[[0,0],[1,1],[2,2],[3,3]],"y":[0,1,2,3]}', '{"x":[[4,4],[5,5]],"y":[4,5]}']);
+    const sub = await collect(new DataLoader(new Subset(ds, [7, 3]), { batchSize: 2, numWorkers: 1 }));
+    expect(sub).toEqual(await collect(new DataLoader(new Subset(ds, [7, 3]), { batchSize: 2 })));
+  });
+  it("applies a custom collateFn on the main thread", async () => {
+    const loader = new DataLoader(new FaultyDataset(5, -1), { batchSize: 2, numWorkers: 2, collateFn: (s: { y: number }[]) => s.map((e) => e.y) });
+    expect(await collect(loader)).toEqual(["[0,1]", "[2,3]", "[4]"]);
+  });
+  it("surfaces a worker's error in the main loop with the batch's indices", async () => {
+    const loader = new DataLoader(new FaultyDataset(12, 9), { batchSize: 4, numWorkers: 2 });
+    await expect(collect(loader)).rejects.toThrow("DataLoader worker 0 failed on batch 2 (dataset indices [8, 9, 10, 11]): cannot decode sample 9");
+  });
+  it("explains what a dataset needs to be loaded in workers", async () => {
+    class Plain extends torch.utils.data.Dataset<number> {
+      getItem(i: number) {
+        return i;
+      }
+      get length() {
+        return 3;
+      }
+    }
+    await expect(collect(new DataLoader(new Plain(), { numWorkers: 1 }))).rejects.toThrow("numWorkers > 0 needs a dataset a worker can rebuild: Plain has no workerSpec()");
+    expect(() => [...new DataLoader(new Plain(), { numWorkers: 1 })]).toThrow("iterate it with for await");
+    expect(() => new DataLoader(new Plain(), { prefetchFactor: 2 })).toThrow("prefetch_factor option could only be specified in multiprocessing");
+  });
+  it("keeps memory flat over many epochs", async () => {
+    const loader = new DataLoader(ds, { batchSize: 32, numWorkers: 2 });
+    let at2 = torch.memoryStats();
+    for (let e = 0; e < 12; e++) {
+      for await (const [x] of loader as AsyncIterable<T[]>) x.sum().item();
+      if (e === 2) at2 = torch.memoryStats();
+    }
+    expect(torch.memoryStats().liveTensors).toBeLessThanOrEqual(at2.liveTensors + 5);
+  });
+});

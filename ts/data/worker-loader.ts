@@ -1,0 +1,174 @@
+// DataLoader workers (numWorkers > 0): Node worker_threads or Web Workers, each rebuilding
+// the dataset from its workerSpec() (a module URL, an export and structured-cloneable
+// arguments, as PyTorch pickles the dataset), fetching and collating whole batches.
+// Batches are handed out round-robin as in PyTorch, `prefetchFactor` per worker are kept in
+// flight, and results are yielded in sampler order, so the batches equal numWorkers: 0's.
+import { Tensor } from "../tensor/tensor.js";
+import { tensor } from "../tensor/create.js";
+import type { DType } from "../tensor/dtype.js";
+
+/** How a worker rebuilds a dataset: `new (await import(module))[exportName path](...args)`. */
+export interface WorkerSpec {
+  module: string;
+  exportName: string;
+  args: unknown[];
+}
+
+/** A dataset that can be rebuilt inside a worker. */
+export interface WorkerCapable {
+  workerSpec(): WorkerSpec;
+}
+
+export const isWorkerCapable = (d: unknown): d is WorkerCapable => typeof (d as WorkerCapable)?.workerSpec === "function";
+
+type Packed = { __tensor: DType; shape: number[]; data: ArrayBufferView } | { __spec: WorkerSpec } | Packed[] | { [k: string]: Packed } | unknown;
+
+/** Tensors (and nested specs) into structured-cloneable form; transferables collected. */
+export function pack(v: unknown, transfer: ArrayBuffer[] = []): Packed {
+  if (v instanceof Tensor) {
+    const data = v.toTypedArray();
+    transfer.push(data.buffer as ArrayBuffer);
+    return { __tensor: v.dtype, shape: [...v.shape], data };
+  }
+  if (isWorkerCapable(v)) return { __spec: packSpec(v.workerSpec(), transfer) };
+  if (Array.isArray(v)) return v.map((x) => pack(x, transfer));
+  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pack(x, transfer)]));
+  }
+  return v;
+}
+
+function packSpec(s: WorkerSpec, transfer: ArrayBuffer[]): WorkerSpec {
+  return { ...s, args: s.args.map((a) => pack(a, transfer)) };
+}
+
+export function unpack(v: Packed): unknown {
+  if (Array.isArray(v)) return v.map(unpack);
+  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v)) {
+    const o = v as Record<string, unknown>;
+    if (typeof o.__tensor === "string") {
+      const data = o.data as ArrayBufferView;
+      const flat = o.__tensor === "bool" ? tensor(Array.from(data as Uint8Array, (b) => b !== 0)) : tensor(data as Float32Array);
+      return flat.reshape(o.shape as number[]);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unpack(x as Packed)]));
+  }
+  return v;
+}
+
+// The worker: imports the library and the dataset's module, rebuilds the dataset, then
+// answers {id, indices} with the collated (or, with a custom collateFn, raw) samples.
+const WORKER_SOURCE = `
+(async () => {
+  const node = typeof process !== "undefined" && !!(process.versions && process.versions.node) && typeof self === "undefined";
+  const port = node ? (await import("node:worker_threads")).parentPort : null;
+  const post = (m, t) => (node ? port.postMessage(m, t) : self.postMessage(m, t));
+  let torch, dataset, collate;
+  const get = (obj, path) => path.split(".").reduce((o, k) => o[k], obj);
+  const build = async (spec) => {
+    const mod = await import(spec.module);
+    const args = await Promise.all(spec.args.map(revive));
+    return new (get(mod, spec.exportName))(...args);
+  };
+  const revive = async (v) => {
+    if (v && typeof v === "object" && v.__spec) return build(v.__spec);
+    return torch.utils.data.unpackForWorker(v);
+  };
+  const onMessage = async (m) => {
+    if (m.init) {
+      try {
+        torch = await import(m.init.libraryUrl);
+        dataset = await build(m.init.spec);
+        collate = m.init.collate;
+        post({ ready: true });
+      } catch (e) {
+        post({ id: -1, error: String((e && e.stack) || e) });
+      }
+      return;
+    }
+    try {
+      const samples = [];
+      for (const i of m.indices) samples.push(await dataset.getItem(i));
+      const value = collate ? (m.batched ? torch.utils.data.defaultCollate(samples, m.indices) : samples[0]) : samples;
+      const transfer = [];
+      post({ id: m.id, value: torch.utils.data.packForWorker(value, transfer) }, transfer);
+    } catch (e) {
+      post({ id: m.id, error: String((e && e.message) || e) });
+    }
+  };
+  if (node) port.on("message", onMessage);
+  else self.onmessage = (e) => onMessage(e.data);
+})();
+`;
+
+interface Channel {
+  send(m: unknown): void;
+  onMessage(fn: (m: Record<string, unknown>) => void): void;
+  terminate(): Promise<unknown>;
+}
+
+/** A Web Worker where the runtime has them (browsers, Deno, Bun), else Node's worker_threads. */
+async function spawn(): Promise<Channel> {
+  if (typeof (globalThis as { Worker?: unknown }).Worker === "undefined") {
+    const { Worker } = await import("node:worker_threads");
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    return { send: (m) => w.postMessage(m), onMessage: (fn) => w.on("message", fn), terminate: () => w.terminate() };
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const w = new Worker(url, { type: "module" });
+  return {
+    send: (m) => w.postMessage(m),
+    onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
+    terminate: async () => w.terminate(),
+  };
+}
+
+export interface WorkerPoolOptions {
+  numWorkers: number;
+  prefetchFactor: number;
+  libraryUrl: string;
+  /** Whether workers collate (default collate) or return raw samples for the main thread's collateFn. */
+  collateInWorker: boolean;
+}
+
+/** Yields the fetched batches for `batches` (lists of indices) in order. */
+export async function* fetchInWorkers(dataset: WorkerCapable, batches: number[][], batched: boolean, o: WorkerPoolOptions): AsyncGenerator<unknown> {
+  const transfer: ArrayBuffer[] = [];
+  const spec = packSpec(dataset.workerSpec(), transfer);
+  const workers = await Promise.all(Array.from({ length: o.numWorkers }, spawn));
+  const results = new Map<number, { value?: unknown; error?: string }>();
+  let wake: (() => void) | null = null;
+  const ready = workers.map(
+    (w, k) =>
+      new Promise<void>((resolve, reject) => {
+        w.onMessage((m) => {
+          if (m.ready) return resolve();
+          if (m.id === -1) return reject(new Error(`DataLoader worker ${k} could not rebuild the dataset: ${m.error}`));
+          results.set(m.id as number, m as { value?: unknown; error?: string });
+          wake?.();
+        });
+      }),
+  );
+  try {
+    workers.forEach((w) => w.send({ init: { libraryUrl: o.libraryUrl, spec, collate: o.collateInWorker } }));
+    await Promise.all(ready);
+    let sent = 0;
+    const sendNext = (): void => {
+      if (sent < batches.length) workers[sent % workers.length].send({ id: sent, indices: batches[sent], batched });
+      sent++;
+    };
+    for (let k = 0; k < o.numWorkers * o.prefetchFactor; k++) sendNext();
+    for (let id = 0; id < batches.length; id++) {
+      while (!results.has(id)) await new Promise<void>((r) => (wake = r));
+      const r = results.get(id)!;
+      results.delete(id);
+      if (r.error !== undefined) {
+        throw new Error(`DataLoader worker ${id % workers.length} failed on batch ${id} (dataset indices [${batches[id].join(", ")}]): ${r.error}`);
+      }
+      sendNext();
+      yield unpack(r.value as Packed);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
