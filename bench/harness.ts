@@ -29,6 +29,18 @@ export function measure(run: (n: number) => void, budget = 0.25, reps = 5): numb
   return best;
 }
 
+/** Seconds for one run of an async body: one warm-up run, then the best of `reps`. */
+export async function measureAsync(run: () => Promise<void>, reps = 3): Promise<number> {
+  await run();
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await run();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
 export interface Row {
   bench: string;
   unit: string;

@@ -5,6 +5,7 @@
 import * as torch from "../dist/taimatsu.js";
 import { measure, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
+import { runDataBenches } from "./data.js";
 
 const PEERS = ["taimatsu", "tfjs-wasm", "tfjs-cpu"] as const;
 type PeerName = (typeof PEERS)[number];
@@ -175,3 +176,4 @@ const sections: [string, () => Promise<Row[]>][] = [
 for (const [name, fn] of sections) {
   if (want(name)) printTable(name, await fn(), [...PEERS]);
 }
+await runDataBenches(want);

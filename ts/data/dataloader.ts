@@ -7,7 +7,7 @@ import type { Generator as RandomGenerator } from "../tensor/random.js";
 import { defaultCollate } from "./collate.js";
 import { Dataset, IterableDataset } from "./dataset.js";
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
-import { fetchInWorkers, isWorkerCapable } from "./worker-loader.js";
+import { isWorkerCapable, WorkerPool } from "./worker-loader.js";
 import { libraryUrl } from "../library-url.js";
 
 export interface DataLoaderOptions<T> {
@@ -34,6 +34,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
   readonly numWorkers: number;
   readonly prefetchFactor: number;
   private readonly customCollate: boolean;
+  private pool: WorkerPool | null = null;
   private readonly collate: (samples: T[], indices?: number[]) => unknown;
   private readonly batches: Boundary;
 
@@ -89,7 +90,8 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
 
   /** Fetches and collates one batch on this thread. */
   fetch(indices: number[]): B {
-    const ds = this.dataset as Dataset<T>;
+    const ds = this.dataset as Dataset<T> & { getBatch?(indices: number[]): unknown };
+    if (this.batchSampler && !this.customCollate && ds.getBatch) return ds.getBatch(indices) as B;
     const samples = indices.map((i) => {
       const s = ds.getItem(i);
       if (s instanceof Promise) throw new TypeError(`dataset.getItem(${i}) returned a Promise: iterate the DataLoader with for await`);
@@ -162,6 +164,12 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     }
   }
 
+  /** Stops this loader's worker threads (they are otherwise reused by every epoch). */
+  async shutdownWorkers(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
+
   private async *fromWorkers(): AsyncGenerator<B> {
     if (!isWorkerCapable(this.dataset)) {
       throw new Error(
@@ -171,12 +179,13 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     }
     const batches = [...this.indexBatches()];
     const batched = this.batchSampler !== null;
-    const fetched = fetchInWorkers(this.dataset, batches, batched, {
+    this.pool ??= new WorkerPool(this.dataset, {
       numWorkers: this.numWorkers,
       prefetchFactor: this.prefetchFactor,
       libraryUrl,
       collateInWorker: !this.customCollate,
     });
+    const fetched = this.pool.run(batches, batched);
     let k = 0;
     for await (const value of fetched) {
       const indices = batches[k++];

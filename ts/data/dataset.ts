@@ -2,7 +2,7 @@
 // TensorDataset, ConcatDataset, Subset and randomSplit.
 import { Generator, defaultGenerator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
-import { randperm } from "../tensor/create.js";
+import { randperm, tensor } from "../tensor/create.js";
 import { libraryUrl } from "../library-url.js";
 import { isWorkerCapable, WorkerSpec } from "./worker-loader.js";
 
@@ -51,6 +51,12 @@ export class TensorDataset extends Dataset<Tensor[]> {
   getItem(index: number): Tensor[] {
     const i = checkIndex(index, this.length, "TensorDataset");
     return this.tensors.map((t) => t.select(0, i));
+  }
+  /** What default collate makes of these rows, by one gather per tensor instead of a stack of rows. */
+  getBatch(indices: number[]): Tensor[] {
+    indices.forEach((i) => checkIndex(i, this.length, "TensorDataset"));
+    const idx = tensor(indices, { dtype: "int64" });
+    return this.tensors.map((t) => t.indexSelect(0, idx));
   }
   get length(): number {
     return this.tensors[0].shape[0];

@@ -3,6 +3,7 @@
 // arguments, as PyTorch pickles the dataset), fetching and collating whole batches.
 // Batches are handed out round-robin as in PyTorch, `prefetchFactor` per worker are kept in
 // flight, and results are yielded in sampler order, so the batches equal numWorkers: 0's.
+// Datasets may also offer getBatch(indices), a faster route to the default-collated batch.
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/create.js";
 import type { DType } from "../tensor/dtype.js";
@@ -87,9 +88,14 @@ const WORKER_SOURCE = `
       return;
     }
     try {
-      const samples = [];
-      for (const i of m.indices) samples.push(await dataset.getItem(i));
-      const value = collate ? (m.batched ? torch.utils.data.defaultCollate(samples, m.indices) : samples[0]) : samples;
+      let value;
+      if (collate && m.batched && typeof dataset.getBatch === "function") {
+        value = dataset.getBatch(m.indices);
+      } else {
+        const samples = [];
+        for (const i of m.indices) samples.push(await dataset.getItem(i));
+        value = collate ? (m.batched ? torch.utils.data.defaultCollate(samples, m.indices) : samples[0]) : samples;
+      }
       const transfer = [];
       post({ id: m.id, value: torch.utils.data.packForWorker(value, transfer) }, transfer);
     } catch (e) {
@@ -104,6 +110,8 @@ const WORKER_SOURCE = `
 interface Channel {
   send(m: unknown): void;
   onMessage(fn: (m: Record<string, unknown>) => void): void;
+  /** Whether the worker keeps a Node process alive: only while an epoch waits on it. */
+  hold(busy: boolean): void;
   terminate(): Promise<unknown>;
 }
 
@@ -112,13 +120,19 @@ async function spawn(): Promise<Channel> {
   if (typeof (globalThis as { Worker?: unknown }).Worker === "undefined") {
     const { Worker } = await import("node:worker_threads");
     const w = new Worker(WORKER_SOURCE, { eval: true });
-    return { send: (m) => w.postMessage(m), onMessage: (fn) => w.on("message", fn), terminate: () => w.terminate() };
+    return {
+      send: (m) => w.postMessage(m),
+      onMessage: (fn) => w.on("message", fn),
+      hold: (busy) => (busy ? w.ref() : w.unref()),
+      terminate: () => w.terminate(),
+    };
   }
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
   const w = new Worker(url, { type: "module" });
   return {
     send: (m) => w.postMessage(m),
     onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
+    hold: () => undefined,
     terminate: async () => w.terminate(),
   };
 }
@@ -131,44 +145,73 @@ export interface WorkerPoolOptions {
   collateInWorker: boolean;
 }
 
-/** Yields the fetched batches for `batches` (lists of indices) in order. */
-export async function* fetchInWorkers(dataset: WorkerCapable, batches: number[][], batched: boolean, o: WorkerPoolOptions): AsyncGenerator<unknown> {
-  const transfer: ArrayBuffer[] = [];
-  const spec = packSpec(dataset.workerSpec(), transfer);
-  const workers = await Promise.all(Array.from({ length: o.numWorkers }, spawn));
-  const results = new Map<number, { value?: unknown; error?: string }>();
-  let wake: (() => void) | null = null;
-  const ready = workers.map(
-    (w, k) =>
-      new Promise<void>((resolve, reject) => {
-        w.onMessage((m) => {
-          if (m.ready) return resolve();
-          if (m.id === -1) return reject(new Error(`DataLoader worker ${k} could not rebuild the dataset: ${m.error}`));
-          results.set(m.id as number, m as { value?: unknown; error?: string });
-          wake?.();
-        });
-      }),
-  );
-  try {
-    workers.forEach((w) => w.send({ init: { libraryUrl: o.libraryUrl, spec, collate: o.collateInWorker } }));
-    await Promise.all(ready);
+/**
+ * Workers that hold a rebuilt copy of one dataset. They persist across epochs (PyTorch's
+ * persistent_workers=True): rebuilding a dataset in a JS worker means copying it over.
+ */
+export class WorkerPool {
+  private workers: Promise<Channel[]> | null = null;
+  private readonly results = new Map<number, { value?: unknown; error?: string }>();
+  private wake: (() => void) | null = null;
+  private nextId = 0;
+
+  constructor(private readonly dataset: WorkerCapable, private readonly o: WorkerPoolOptions) {}
+
+  private start(): Promise<Channel[]> {
+    this.workers ??= (async () => {
+      const workers = await Promise.all(Array.from({ length: this.o.numWorkers }, spawn));
+      const ready = workers.map(
+        (w, k) =>
+          new Promise<void>((resolve, reject) => {
+            w.onMessage((m) => {
+              if (m.ready) return resolve();
+              if (m.id === -1) return reject(new Error(`DataLoader worker ${k} could not rebuild the dataset: ${m.error}`));
+              this.results.set(m.id as number, m as { value?: unknown; error?: string });
+              this.wake?.();
+            });
+          }),
+      );
+      const spec = packSpec(this.dataset.workerSpec(), []);
+      workers.forEach((w) => w.send({ init: { libraryUrl: this.o.libraryUrl, spec, collate: this.o.collateInWorker } }));
+      await Promise.all(ready);
+      return workers;
+    })();
+    return this.workers;
+  }
+
+  /** Yields the fetched batches for `batches` (lists of indices), in order. */
+  async *run(batches: number[][], batched: boolean): AsyncGenerator<unknown> {
+    const workers = await this.start();
+    workers.forEach((w) => w.hold(true));
+    const base = this.nextId;
+    this.nextId += batches.length;
     let sent = 0;
     const sendNext = (): void => {
-      if (sent < batches.length) workers[sent % workers.length].send({ id: sent, indices: batches[sent], batched });
+      if (sent < batches.length) workers[sent % workers.length].send({ id: base + sent, indices: batches[sent], batched });
       sent++;
     };
-    for (let k = 0; k < o.numWorkers * o.prefetchFactor; k++) sendNext();
-    for (let id = 0; id < batches.length; id++) {
-      while (!results.has(id)) await new Promise<void>((r) => (wake = r));
-      const r = results.get(id)!;
-      results.delete(id);
-      if (r.error !== undefined) {
-        throw new Error(`DataLoader worker ${id % workers.length} failed on batch ${id} (dataset indices [${batches[id].join(", ")}]): ${r.error}`);
+    for (let k = 0; k < this.o.numWorkers * this.o.prefetchFactor; k++) sendNext();
+    try {
+      for (let k = 0; k < batches.length; k++) {
+        while (!this.results.has(base + k)) await new Promise<void>((r) => (this.wake = r));
+        const r = this.results.get(base + k)!;
+        this.results.delete(base + k);
+        if (r.error !== undefined) {
+          throw new Error(`DataLoader worker ${k % workers.length} failed on batch ${k} (dataset indices [${batches[k].join(", ")}]): ${r.error}`);
+        }
+        sendNext();
+        yield unpack(r.value as Packed);
       }
-      sendNext();
-      yield unpack(r.value as Packed);
+    } finally {
+      // an epoch left early: answers still in flight for it are dropped when they arrive
+      for (const id of this.results.keys()) if (id < this.nextId) this.results.delete(id);
+      workers.forEach((w) => w.hold(false));
     }
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  async close(): Promise<void> {
+    const workers = await this.workers;
+    this.workers = null;
+    await Promise.all((workers ?? []).map((w) => w.terminate()));
   }
 }
