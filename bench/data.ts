@@ -41,7 +41,7 @@ export async function digitsEpochBench(): Promise<Row[]> {
       lossFn(model(x), y).backward();
       opt.step();
     }
-  }, 5);
+  }, 5, 5);
 
   const xArr = Array.from(xs.toTypedArray() as Float32Array);
   const yArr = Array.from(ys.toTypedArray() as BigInt64Array, Number);
@@ -59,7 +59,7 @@ export async function digitsEpochBench(): Promise<Row[]> {
     const ty = tf.tensor1d(yArr, "float32");
     values[`tfjs-${backend}`] = await measureAsync(async () => {
       await tm.fit(tx, ty, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
-    });
+    }, 5, 5);
     tf.dispose([tx, ty]);
   }
 
@@ -86,7 +86,7 @@ export async function digitsEpochBench(): Promise<Row[]> {
       jOpt.step();
       jOpt.zero_grad();
     }
-  }, 1);
+  }, 2, 1);
   const ms = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v * 1000]));
   return [{ bench: "digits demo epoch (1347 samples, batch 32, Adam)", unit: "ms/epoch", higherIsBetter: false, values: ms }];
 }

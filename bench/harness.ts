@@ -29,9 +29,9 @@ export function measure(run: (n: number) => void, budget = 0.25, reps = 5): numb
   return best;
 }
 
-/** Seconds for one run of an async body: one warm-up run, then the best of `reps`. */
-export async function measureAsync(run: () => Promise<void>, reps = 3): Promise<number> {
-  await run();
+/** Seconds for one run of an async body: `warmups` runs for the JITs, then the best of `reps`. */
+export async function measureAsync(run: () => Promise<void>, reps = 3, warmups = 1): Promise<number> {
+  for (let w = 0; w < warmups; w++) await run();
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();

@@ -40,7 +40,7 @@ const lossFn = new nn.CrossEntropyLoss();
 for (let epoch = 1; epoch <= 30; epoch++) {
   model.train();
   let total = 0;
-  for (const [x, y] of trainLoader as Iterable<[torch.Tensor, torch.Tensor]>) {
+  for (const [x, y] of trainLoader) {
     optimizer.zeroGrad();
     const loss = lossFn(model(x), y);
     loss.backward();
@@ -50,7 +50,7 @@ for (let epoch = 1; epoch <= 30; epoch++) {
   model.eval();
   let correct = 0;
   torch.noGrad(() => {
-    for (const [x, y] of testLoader as Iterable<[torch.Tensor, torch.Tensor]>) correct += model(x).argmax(1).eq(y).sum().item();
+    for (const [x, y] of testLoader) correct += model(x).argmax(1).eq(y).sum().item();
   });
   if (epoch % 5 === 0) console.log(`epoch ${epoch}: train loss ${(total / train.length).toFixed(4)}, test accuracy ${(100 * correct / test.length).toFixed(2)}%`);
 }

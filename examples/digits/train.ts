@@ -55,7 +55,7 @@ export function trainDigits(
     let correct = 0;
     let seen = 0;
     let batch = 0;
-    for (const [x, y] of loader as Iterable<[torch.Tensor, torch.Tensor]>) {
+    for (const [x, y] of loader) {
       optimizer.zeroGrad();
       const logits = model(x);
       const loss = lossFn(logits, y);

@@ -3,6 +3,7 @@
 // sources. Each batch it hands out is a memory boundary (see tensor/lifetime.ts), so a
 // training loop over a loader stays flat. numWorkers > 0 loads in workers (worker-loader.ts).
 import { Boundary } from "../tensor/lifetime.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { Generator as RandomGenerator } from "../tensor/random.js";
 import { defaultCollate } from "./collate.js";
 import { Dataset, IterableDataset } from "./dataset.js";
@@ -26,7 +27,18 @@ export interface DataLoaderOptions<T> {
 
 type Source<T> = Dataset<T> | IterableDataset<T>;
 
-export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncIterable<B> {
+/** The type default collation gives a batch of samples of type T. */
+export type Collated<T> = T extends Tensor | number | boolean | ArrayBufferView
+  ? Tensor
+  : T extends string
+    ? string[]
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Collated<T[K]> }
+      : T extends object
+        ? { [K in keyof T]: Collated<T[K]> }
+        : unknown;
+
+export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number | null;
   readonly dropLast: boolean;
   readonly sampler: Sampler | null;

@@ -4,7 +4,9 @@ import { where } from "../ops/binary.js";
 import { isFloating } from "../tensor/dtype.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { values } from "../ops/raw.js";
+import * as raw from "../ops/raw.js";
+import { record } from "../autograd/node.js";
+import { kernel } from "../backend/wasm.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -29,7 +31,7 @@ function classesLast(input: Tensor): Tensor {
   return input.permute(order).reshape(-1, input.shape[1]);
 }
 
-function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
+function checkTargetTypes(op: string, input: Tensor, target: Tensor): void {
   if (target.dtype !== "int64" && target.dtype !== "int32") {
     throw new TypeError(`${op}: expected scalar type Long for class targets but found ${target.dtype === "float32" ? "Float" : target.dtype}`);
   }
@@ -37,18 +39,21 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
   if (target.shape.join() !== batchShape.join()) {
     throw new Error(`${op}: expected target of shape ${fmtShape(batchShape)} for input of shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
   }
-  const classes = input.dim() === 1 ? input.shape[0] : input.shape[1];
-  for (const t of values(target)) {
-    if (t !== ignoreIndex && (t < 0 || t >= classes)) throw new RangeError(`Target ${t} is out of bounds.`);
-  }
 }
+
+const outOfBounds = (t: number): RangeError => new RangeError(`Target ${t} is out of bounds.`);
 
 /** torch.nn.functional.nll_loss on log-probabilities (N, C) or (N, C, d1, …). */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   const { weight = null, ignoreIndex = -100, reduction = "mean" } = opts;
-  checkTargets("nll_loss", input, target, ignoreIndex);
+  checkTargetTypes("nll_loss", input, target);
   const logp = classesLast(input.dim() === 1 ? input.unsqueeze(0) : input);
   const t = target.reshape(-1).long();
+  if (raw.wasmF32(logp.dtype) && (weight === null || weight.dtype === "float32")) {
+    return fusedNll(logp, t, weight, ignoreIndex, reduction, target.shape);
+  }
+  const classes = logp.shape[1];
+  for (const v of raw.values(t)) if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfBounds(v);
   const ignored = t.eq(ignoreIndex);
   const safe = where(ignored, 0, t);
   const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
@@ -57,6 +62,31 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   if (reduction === "none") return loss.reshape([...target.shape]);
   if (reduction === "sum") return loss.sum();
   return loss.sum().div(w.sum());
+}
+
+/**
+ * NLL by the Rust kernel: per-sample losses and weights in one pass, and as gradient a
+ * constant (N, C) mask times the incoming gradient, so it stays differentiable.
+ */
+function fusedNll(logp: Tensor, t: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction, targetShape: readonly number[]): Tensor {
+  const [n, c] = logp.shape;
+  const lp = raw.contiguous(logp);
+  const w = weight ? raw.contiguous(weight) : null;
+  raw.use("nll_loss", lp, t);
+  const losses = Tensor.empty([n]);
+  const wsum = Tensor.empty([n]);
+  const bad = kernel("nll_f32")(raw.bytePtr(lp), raw.bytePtr(t), w ? raw.bytePtr(w) : 0, n, c, ignoreIndex, raw.bytePtr(losses), raw.bytePtr(wsum)) as unknown as number;
+  if (bad >= 0) throw outOfBounds(t.select(0, bad).item());
+  const total = reduction === "none" ? null : raw.reduce(losses, [0], false, "sum", "float32");
+  const denom = reduction === "mean" ? raw.reduce(wsum, [0], false, "sum", "float32").item() : 1;
+  const out = reduction === "none" ? losses.reshape([...targetShape]) : reduction === "sum" ? total! : raw.binary(total!, raw.fromValues([denom], [], "float32"), [], "div", (a, b) => a / b, "float32");
+  return record("NllLossBackward0", [logp], out, [t], (g, [ts]) => {
+    const mask = Tensor.empty([n, c]);
+    const one = raw.fromValues([1], [], "float32");
+    kernel("nll_grad_f32")(raw.bytePtr(ts), w ? raw.bytePtr(w) : 0, raw.bytePtr(one), 0, n, c, ignoreIndex, raw.bytePtr(mask));
+    const scale = reduction === "none" ? g.reshape(n, 1) : reduction === "mean" ? g.div(denom) : g;
+    return [mask.mul(scale)];
+  });
 }
 
 export interface CrossEntropyOptions extends NllOptions {

@@ -31,7 +31,8 @@ let useWasm = true;
 export function setWasmKernels(on: boolean): void {
   useWasm = on;
 }
-const wasmF32 = (dtype: DType): boolean => useWasm && dtype === "float32";
+/** Whether float32 work of this dtype goes to the wasm kernels (false in oracle mode). */
+export const wasmF32 = (dtype: DType): boolean => useWasm && dtype === "float32";
 
 export const bytePtr = (t: Tensor): number => t.storage.ptr + t.offset * itemSize[t.dtype];
 

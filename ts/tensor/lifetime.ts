@@ -46,14 +46,19 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
 let unregistered: Tracked[] = [];
 let flushScheduled = false;
 
-function registerQueued(): void {
+/** Registers the queued tensors still alive (only those made before `before`, if given). */
+function registerQueued(before = Infinity): void {
+  const rest: Tracked[] = [];
   for (const t of unregistered) {
-    if (t.releasedBy === null) {
+    if (t.releasedBy !== null) continue;
+    if (t.seq < before) {
       finalizer.register(t, t.storage, t);
       t.registered = true;
+    } else {
+      rest.push(t);
     }
   }
-  unregistered = [];
+  unregistered = rest;
 }
 
 let scopeOrigin: Origin = USER;
@@ -89,7 +94,6 @@ export function track(t: Tracked): void {
   unregistered.push(t);
   // a loop with no boundary and no await: keep the queue short without registering the
   // tensors that were already released
-  if (unregistered.length > 8192) unregistered = unregistered.filter((u) => u.releasedBy === null);
   if (unregistered.length > 8192) registerQueued();
   if (!flushScheduled) {
     flushScheduled = true;
@@ -162,7 +166,8 @@ export class Boundary {
       const ours = this.origin === null ? t.seq > this.first : t.origin === this.origin;
       if (ours && t.lastUse < horizon) release(t, reason);
     }
-    registerQueued();
+    // what outlived two intervals is likely to live long: the garbage collector may free it
+    registerQueued(horizon);
   }
 }
 
