@@ -156,13 +156,22 @@ export function binary(a: Tensor, b: Tensor, shape: Shape, name: string, js: (x:
   return fromValues(va, shape, outDtype);
 }
 
+const sameLayout = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((s, d) => s === b.shape[d]);
+
 function runBinary(name: string, a: Tensor, b: Tensor, out: Tensor, inPlace: boolean): void {
+  const fn = kernel(`${name}_f32`);
+  // the common case, two contiguous operands of one shape, is a single flat row
+  if (sameLayout(a, b) && isContiguous(a) && isContiguous(b)) {
+    const n = out.numel();
+    fn(bytePtr(a), bytePtr(b), bytePtr(out), writeMeta([n], [1], [1]), 1);
+    return;
+  }
   const { shape, strides } = coalesce(out.shape, [
     inPlace ? contiguousStrides(out.shape) : broadcastStrides(a, out.shape),
     broadcastStrides(b, out.shape),
   ]);
   const meta = writeMeta(shape, strides[0], strides[1]);
-  kernel(`${name}_f32`)(inPlace ? bytePtr(out) : bytePtr(a), bytePtr(b), bytePtr(out), meta, shape.length);
+  fn(inPlace ? bytePtr(out) : bytePtr(a), bytePtr(b), bytePtr(out), meta, shape.length);
 }
 
 /** a ← a op b for a float32 contiguous `a` not overlapping `b`; JS loop otherwise. */
