@@ -20,7 +20,7 @@ function decodeBase64(b64: string): Uint8Array {
   return bytes;
 }
 
-export const kernelsModule = await WebAssembly.compile(decodeBase64(kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
+const kernelsModule = await WebAssembly.compile(decodeBase64(kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
 const instance = await WebAssembly.instantiate(kernelsModule, {});
 const wasm = instance.exports as unknown as KernelExports;
 

@@ -133,16 +133,6 @@ export function unary(x: Tensor, name: string | null, js: (v: number) => number,
   return fromValues(v, x.shape, outDtype);
 }
 
-/** In-place unary on a contiguous float32 tensor (or JS loop otherwise), writing x itself. */
-export function unaryInPlace(x: Tensor, name: string | null, js: (v: number) => number, ...scalars: number[]): void {
-  use(`${name}_`, x);
-  if (name !== null && wasmF32(x.dtype) && isContiguous(x)) {
-    kernel(`${name}_f32`)(bytePtr(x), bytePtr(x), numel(x.shape), ...scalars);
-  } else {
-    copyInto(x, unary(x, name, js, x.dtype, ...scalars));
-  }
-}
-
 export function binary(a: Tensor, b: Tensor, shape: Shape, name: string, js: (x: number, y: number) => number, outDtype: DType): Tensor {
   use(name, a, b);
   if (wasmF32(a.dtype) && a.dtype === b.dtype) {

@@ -14,9 +14,6 @@ export function category(d: DType): Category {
 
 export const isFloating = (d: DType): boolean => category(d) === 2;
 
-/** The PyTorch dtype name used in messages (`torch.float32`) and `toString()`. */
-export const torchName = (d: DType): string => `torch.${d}`;
-
 /** Legacy tensor type names, as PyTorch prints them in autograd errors. */
 export const legacyTypeName: Record<DType, string> = {
   float32: "torch.FloatTensor",

@@ -3,56 +3,43 @@
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../module.js";
 
-function indexed(container: Module, i: number): Module {
-  const kids = [...container.children()];
-  const j = i < 0 ? i + kids.length : i;
-  if (j < 0 || j >= kids.length) throw new RangeError(`index ${i} is out of range`);
-  return kids[j];
+/** Children named "0", "1", …: indexing, size, append and iteration. */
+abstract class IndexedContainer extends Module {
+  /** container[i] in PyTorch; negative indices count from the end. */
+  at(i: number): Module {
+    const kids = [...this.children()];
+    const j = i < 0 ? i + kids.length : i;
+    if (j < 0 || j >= kids.length) throw new RangeError(`index ${i} is out of range`);
+    return kids[j];
+  }
+  get size(): number {
+    return [...this.children()].length;
+  }
+  append(m: Module): this {
+    this.addModule(String(this.size), m);
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children();
+  }
 }
 
-export class Sequential extends Module {
+export class Sequential extends IndexedContainer {
   constructor(...modules: Module[]) {
     super();
-    modules.forEach((m, i) => this.addModule(String(i), m));
+    modules.forEach((m) => this.append(m));
   }
   forward(x: Tensor): Tensor {
     let h = x;
     for (const m of this.children()) h = m(h);
     return h;
   }
-  /** seq[i] in PyTorch. */
-  at(i: number): Module {
-    return indexed(this, i);
-  }
-  get size(): number {
-    return [...this.children()].length;
-  }
-  append(m: Module): this {
-    this.addModule(String(this.size), m);
-    return this;
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children();
-  }
 }
 
-export class ModuleList extends Module {
+export class ModuleList extends IndexedContainer {
   constructor(modules: Module[] = []) {
     super();
     modules.forEach((m) => this.append(m));
-  }
-  at(i: number): Module {
-    return indexed(this, i);
-  }
-  get size(): number {
-    return [...this.children()].length;
-  }
-  append(m: Module): this {
-    this.addModule(String(this.size), m);
-    return this;
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.children();
   }
 }
 
