@@ -17,6 +17,10 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+  # .npmrc skips dependency install scripts (one cannot build here); bun and deno need theirs
+  # to link the binaries their platform packages ship
+  (cd node_modules/bun && node install.js >/dev/null)
+  (cd node_modules/deno && node install.cjs >/dev/null)
 fi
 
 npm run --silent build

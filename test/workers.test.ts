@@ -20,6 +20,10 @@ describe("DataLoader with numWorkers > 0", () => {
     const serial = await collect(new DataLoader(ds, opts(0)));
     expect(await collect(new DataLoader(ds, opts(2)))).toEqual(serial);
     expect(await collect(new DataLoader(ds, { ...opts(2), prefetchFactor: 1 }))).toEqual(serial);
+    const persistent = new DataLoader(ds, { ...opts(2), persistentWorkers: true });
+    const serialLoader = new DataLoader(ds, opts(0));
+    for (let epoch = 0; epoch < 2; epoch++) expect(await collect(persistent)).toEqual(await collect(serialLoader));
+    await persistent.shutdownWorkers();
     expect(serial).toHaveLength(13);
   });
   it("rebuilds user datasets from their module and wrapped datasets (Subset)", async () => {
@@ -50,12 +54,13 @@ describe("DataLoader with numWorkers > 0", () => {
     expect(() => new DataLoader(new Plain(), { prefetchFactor: 2 })).toThrow("prefetch_factor option could only be specified in multiprocessing");
   });
   it("keeps memory flat over many epochs", async () => {
-    const loader = new DataLoader(ds, { batchSize: 32, numWorkers: 2 });
+    const loader = new DataLoader(ds, { batchSize: 32, numWorkers: 2, persistentWorkers: true });
     let at2 = torch.memoryStats();
     for (let e = 0; e < 12; e++) {
       for await (const [x] of loader as AsyncIterable<T[]>) x.sum().item();
       if (e === 2) at2 = torch.memoryStats();
     }
     expect(torch.memoryStats().liveTensors).toBeLessThanOrEqual(at2.liveTensors + 5);
+    await loader.shutdownWorkers();
   });
 });

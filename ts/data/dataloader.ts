@@ -23,6 +23,8 @@ export interface DataLoaderOptions<T> {
   numWorkers?: number;
   /** Batches each worker keeps in flight (default 2). */
   prefetchFactor?: number;
+  /** Keep the workers (and their copy of the dataset) between epochs; default false, as PyTorch. */
+  persistentWorkers?: boolean;
 }
 
 type Source<T> = Dataset<T> | IterableDataset<T>;
@@ -45,6 +47,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   readonly batchSampler: Sampler<number[]> | null;
   readonly numWorkers: number;
   readonly prefetchFactor: number;
+  readonly persistentWorkers: boolean;
   private readonly customCollate: boolean;
   private pool: WorkerPool | null = null;
   private readonly collate: (samples: T[], indices?: number[]) => unknown;
@@ -68,6 +71,8 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
       throw new Error("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.");
     }
     this.prefetchFactor = opts.prefetchFactor ?? 2;
+    if (numWorkers === 0 && opts.persistentWorkers) throw new Error("persistent_workers option needs num_workers > 0");
+    this.persistentWorkers = opts.persistentWorkers ?? false;
     this.customCollate = opts.collateFn !== undefined;
     this.batchSize = opts.batchSampler ? null : batchSize;
     this.dropLast = opts.dropLast ?? false;
@@ -176,7 +181,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     }
   }
 
-  /** Stops this loader's worker threads (they are otherwise reused by every epoch). */
+  /** Stops this loader's workers (with persistentWorkers they otherwise serve every epoch). */
   async shutdownWorkers(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
@@ -199,11 +204,15 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     });
     const fetched = this.pool.run(batches, batched);
     let k = 0;
-    for await (const value of fetched) {
-      const indices = batches[k++];
-      const batch = this.customCollate ? (batched ? this.collate(value as T[], indices) : (value as T[])[0]) : value;
-      this.batches.cross();
-      yield batch as B;
+    try {
+      for await (const value of fetched) {
+        const indices = batches[k++];
+        const batch = this.customCollate ? (batched ? this.collate(value as T[], indices) : (value as T[])[0]) : value;
+        this.batches.cross();
+        yield batch as B;
+      }
+    } finally {
+      if (!this.persistentWorkers) await this.shutdownWorkers();
     }
   }
 }

@@ -128,11 +128,12 @@ async function spawn(): Promise<Channel> {
     };
   }
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-  const w = new Worker(url, { type: "module" });
+  const w = new Worker(url, { type: "module" }) as Worker & { ref?(): void; unref?(): void };
   return {
     send: (m) => w.postMessage(m),
     onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
-    hold: () => undefined,
+    // Bun's workers can be unref'd like Node's; browsers have no process to keep alive
+    hold: (busy) => (busy ? w.ref?.() : w.unref?.()),
     terminate: async () => w.terminate(),
   };
 }
@@ -146,8 +147,8 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * Workers that hold a rebuilt copy of one dataset. They persist across epochs (PyTorch's
- * persistent_workers=True): rebuilding a dataset in a JS worker means copying it over.
+ * Workers that hold a rebuilt copy of one dataset, for one epoch or, with
+ * persistentWorkers, for all of them (rebuilding a dataset in a JS worker means copying it).
  */
 export class WorkerPool {
   private workers: Promise<Channel[]> | null = null;
