@@ -32,12 +32,53 @@ export interface Tracked {
   releasedBy: string | null;
   /** Whether the FinalizationRegistry knows this tensor yet. */
   registered: boolean;
+  /** The list of temporaries it is in, or null when kept or released. */
+  listedIn: Temporaries | null;
   describe(): string;
 }
 
 let clock = 0;
 let liveTensors = 0;
-const unkept = new Set<Tracked>();
+
+/**
+ * The unkept tensors of one origin in creation order, so a loop's boundary looks only at
+ * what was made after it began (a binary search), however much else is alive. Removal is
+ * lazy; the array is compacted once half of it is gone.
+ */
+class Temporaries {
+  private items: Tracked[] = [];
+  private dead = 0;
+  size = 0;
+
+  add(t: Tracked): void {
+    this.items.push(t);
+    t.listedIn = this;
+    this.size++;
+  }
+
+  remove(t: Tracked): void {
+    t.listedIn = null;
+    this.size--;
+    if (++this.dead > 256 && this.dead * 2 > this.items.length) {
+      this.items = this.items.filter((u) => u.listedIn === this);
+      this.dead = 0;
+    }
+  }
+
+  /** The listed tensors made after clock value `seq`. */
+  after(seq: number): Tracked[] {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.items[mid].seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.items.slice(lo).filter((t) => t.listedIn === this);
+  }
+}
+
+const temporaries: Record<Origin, Temporaries> = { 0: new Temporaries(), 1: new Temporaries(), 2: new Temporaries() };
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
   liveTensors--;
   storage.release();
@@ -82,7 +123,14 @@ export function setContext(origin: Origin): void {
 }
 
 export function markOrigin(t: Tracked, origin: Origin): void {
-  if (origin > t.origin) t.origin = origin;
+  if (origin <= t.origin) return;
+  t.origin = origin;
+  if (t.listedIn !== null) {
+    t.listedIn.remove(t);
+    // re-listed as the newest, which keeps every list in creation order
+    t.seq = ++clock;
+    temporaries[origin].add(t);
+  }
 }
 
 export function track(t: Tracked): void {
@@ -90,7 +138,7 @@ export function track(t: Tracked): void {
   t.seq = t.lastUse = ++clock;
   t.storage.retain();
   liveTensors++;
-  unkept.add(t);
+  temporaries[t.origin].add(t);
   unregistered.push(t);
   // a loop with no boundary and no await: keep the queue short without registering the
   // tensors that were already released
@@ -120,7 +168,7 @@ export function releasedError(t: Tracked, op: string): Error {
 export function release(t: Tracked, reason: string): void {
   if (t.releasedBy !== null) return;
   t.releasedBy = reason;
-  unkept.delete(t);
+  t.listedIn?.remove(t);
   if (t.registered) finalizer.unregister(t);
   liveTensors--;
   t.storage.release();
@@ -128,7 +176,7 @@ export function release(t: Tracked, reason: string): void {
 
 export function keep(t: Tracked): void {
   t.kept = true;
-  unkept.delete(t);
+  t.listedIn?.remove(t);
 }
 
 /** A tensor that stops being library-owned (a replaced .grad) becomes an ordinary temporary. */
@@ -136,7 +184,7 @@ export function unkeep(t: Tracked): void {
   if (!t.kept || t.releasedBy !== null) return;
   t.kept = false;
   t.seq = t.lastUse = ++clock;
-  unkept.add(t);
+  temporaries[t.origin].add(t);
 }
 
 /**
@@ -162,15 +210,15 @@ export class Boundary {
     if (this.recent.length < 3) return;
     const horizon = this.recent[0];
     const reason = `at ${this.label} #${this.count}, not having been used since ${this.label} #${this.count - 2}`;
-    for (const t of unkept) {
-      const ours = this.origin === null ? t.seq > this.first : t.origin === this.origin;
-      if (ours && t.lastUse < horizon) release(t, reason);
-    }
+    const candidates = this.origin === null
+      ? [0, 1, 2].flatMap((o) => temporaries[o as Origin].after(this.first))
+      : temporaries[this.origin].after(-1);
+    for (const t of candidates) if (t.lastUse < horizon) release(t, reason);
     // what outlived two intervals is likely to live long: the garbage collector may free it
     registerQueued(horizon);
   }
 }
 
 export function lifetimeStats(): { liveTensors: number; unkeptTensors: number } {
-  return { liveTensors, unkeptTensors: unkept.size };
+  return { liveTensors, unkeptTensors: temporaries[0].size + temporaries[1].size + temporaries[2].size };
 }

@@ -35,6 +35,7 @@ export class Tensor implements Tracked {
   kept = false;
   releasedBy: string | null = null;
   registered = false;
+  listedIn: Tracked["listedIn"] = null;
 
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
