@@ -133,17 +133,15 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
 
   private *streamBatches(it: Iterator<T>): Generator<B> {
     const batcher = new Batcher<T, B>(this.batchSize, this.dropLast, this.collate);
-    for (let r = it.next(); !r.done; r = it.next()) {
-      const b = batcher.add(r.value);
-      if (b !== NONE) {
-        this.batches.cross();
-        yield b;
-      }
-    }
-    const last = batcher.finish();
-    if (last !== NONE) {
+    for (let r = it.next(); !r.done; r = it.next()) yield* this.handOut(batcher.add(r.value));
+    yield* this.handOut(batcher.finish());
+  }
+
+  /** Yields batches, each one a memory boundary. */
+  private *handOut(batches: B[]): Generator<B> {
+    for (const b of batches) {
       this.batches.cross();
-      yield last;
+      yield b;
     }
   }
 
@@ -167,18 +165,8 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     }
     const batcher = new Batcher<T, B>(this.batchSize, this.dropLast, this.collate);
     const it = ds[Symbol.asyncIterator]!();
-    for (let r = await it.next(); !r.done; r = await it.next()) {
-      const b = batcher.add(r.value);
-      if (b !== NONE) {
-        this.batches.cross();
-        yield b;
-      }
-    }
-    const last = batcher.finish();
-    if (last !== NONE) {
-      this.batches.cross();
-      yield last;
-    }
+    for (let r = await it.next(); !r.done; r = await it.next()) yield* this.handOut(batcher.add(r.value));
+    yield* this.handOut(batcher.finish());
   }
 
   /** Stops this loader's workers (with persistentWorkers they otherwise serve every epoch). */
@@ -217,22 +205,22 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   }
 }
 
-const NONE = Symbol("no batch yet");
-
 /** Groups streamed samples into collated batches (or passes them through with batchSize null). */
 class Batcher<T, B> {
   private chunk: T[] = [];
   constructor(private readonly size: number | null, private readonly dropLast: boolean, private readonly collate: (s: T[]) => unknown) {}
-  add(item: T): B | typeof NONE {
-    if (this.size === null) return item as unknown as B;
+  /** The batches this sample completes: none or one. */
+  add(item: T): B[] {
+    if (this.size === null) return [item as unknown as B];
     this.chunk.push(item);
-    if (this.chunk.length < this.size) return NONE;
+    if (this.chunk.length < this.size) return [];
     const batch = this.collate(this.chunk) as B;
     this.chunk = [];
-    return batch;
+    return [batch];
   }
-  finish(): B | typeof NONE {
-    if (this.chunk.length === 0 || this.dropLast || this.size === null) return NONE;
-    return this.collate(this.chunk) as B;
+  /** The last, partial batch unless dropLast. */
+  finish(): B[] {
+    if (this.chunk.length === 0 || this.dropLast || this.size === null) return [];
+    return [this.collate(this.chunk) as B];
   }
 }

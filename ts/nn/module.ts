@@ -22,16 +22,13 @@ const internals = new WeakMap<Module, ModuleInternals>();
 const state = (m: Module): ModuleInternals => internals.get(m)!;
 
 /** Modules are callable: net(x) is net.forward(x). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Module {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   (...args: any[]): any;
 }
 
 export class Module {
   constructor() {
     // A function object with this class's prototype: calling it calls forward.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const self = ((...args: any[]) => self.forward(...args)) as unknown as Module;
     Object.setPrototypeOf(self, new.target.prototype);
     // functions carry `name` and `length`; a module may want fields with those names
@@ -41,7 +38,6 @@ export class Module {
     return self;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(..._args: any[]): any {
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
