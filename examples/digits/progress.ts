@@ -10,6 +10,7 @@ export interface ProgressOptions {
 export class ProgressBar {
   private readonly start = performance.now();
   private lastPlainLine = -1;
+  private lastDraw = -Infinity;
   private readonly stream: NodeJS.WriteStream;
 
   constructor(private readonly o: ProgressOptions) {
@@ -22,6 +23,10 @@ export class ProgressBar {
     const rate = done / Math.max(elapsed, 1e-9);
     const extra = Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ");
     if (this.stream.isTTY) {
+      // like tqdm, redraw at most ten times a second (and always at the end)
+      const now = performance.now();
+      if (done < this.o.total && now - this.lastDraw < 100) return;
+      this.lastDraw = now;
       const width = this.o.width ?? 24;
       const filled = Math.round((width * done) / this.o.total);
       const bar = `${"█".repeat(filled)}${" ".repeat(width - filled)}`;
