@@ -1,7 +1,7 @@
 // Binary elementwise ops with NumPy broadcasting and PyTorch type promotion. Kernels read
 // broadcast operands through zero strides; backward reduces each gradient back to its
 // input's shape (sumTo).
-import { record } from "../autograd/node.js";
+import { needsGrad, record } from "../autograd/node.js";
 import { isGradEnabled } from "../autograd/mode.js";
 import { DType, isFloating, resultType, scalarDType } from "../tensor/dtype.js";
 import { broadcastShapes, fmtShape, sameShape, Shape } from "../tensor/shape.js";
@@ -56,6 +56,7 @@ function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, f
   const [ta, tb, dtype] = operands(a, b, floatResult);
   const shape = broadcastShapes(ta.shape, tb.shape);
   const out = raw.binary(ta, tb, shape, name, js, dtype);
+  if (!needsGrad(ta, tb)) return out;
   const n = needs(ta, tb);
   const saved = [n.a ? ta : null, n.b ? tb : null, n.out ? out : null];
   return record(grad, [ta, tb], out, saved.filter((t): t is Tensor => t !== null), (g, list) => {

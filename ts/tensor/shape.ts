@@ -9,13 +9,24 @@ export function numel(shape: Shape): number {
 }
 
 export function contiguousStrides(shape: Shape): number[] {
-  const st = new Array<number>(shape.length);
+  // literal arrays for the common ranks: every new tensor needs its strides
+  switch (shape.length) {
+    case 0:
+      return [];
+    case 1:
+      return [1];
+    case 2:
+      return [shape[1], 1];
+    case 3:
+      return [shape[1] * shape[2], shape[2], 1];
+  }
+  const st: number[] = [];
   let acc = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
-    st[d] = acc;
+    st.push(acc);
     acc *= shape[d];
   }
-  return st;
+  return st.reverse();
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
