@@ -56,18 +56,16 @@ export function fill_<T extends Tensor>(t: T, v: number): T {
   return t;
 }
 
+/** t.copy_(src): src broadcast and cast into t; a src that requires grad becomes t's history. */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
-  checkInPlace(t, "copy_");
-  raw.copyInto(t, src.storage === t.storage ? raw.contiguous(src.clone()) : src);
-  t.storage.version++;
-  if (src.requiresGrad) t.setGradFn(toDtype(src, t.dtype).expand([...t.shape]).gradFn);
-  return t;
+  return assign_(t, src.requiresGrad ? toDtype(src, t.dtype).expand([...t.shape]) : src, "copy_");
 }
 
 /** Writes `value` into t, recording it as t's new history when it carries a graph. */
 export function assign_<T extends Tensor>(t: T, value: Tensor, op: string): T {
   checkInPlace(t, op);
-  raw.copyInto(t, value);
+  // a source overlapping the destination is read from a copy, never while being written
+  raw.copyInto(t, value.storage === t.storage ? value.clone() : value);
   t.storage.version++;
   if (value.gradFn !== null) t.setGradFn(value.gradFn);
   return t;
