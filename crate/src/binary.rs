@@ -79,34 +79,37 @@ pub fn binary(
     });
 }
 
-/// Both operands contiguous and of the output's length: 16 elements per step, no index math.
+/// Both operands contiguous and of the output's length: groups of eight vectors, no index
+/// math. `a` may be the output itself (in-place), hence raw pointers, as in `unary::map_raw`.
 fn zip_contiguous(a: Src<f32>, b: &[f32], out: &mut [f32], lanes: impl Fn(V4, V4) -> V4, scalar: impl Fn(f32, f32) -> f32) {
     let n = out.len();
-    let wide = n - n % 16;
-    let step = |x: &[f32], y: &[f32], dst: &mut [f32]| {
-        for k in 0..4 {
-            lanes(V4::load(&x[4 * k..4 * k + 4]), V4::load(&y[4 * k..4 * k + 4])).store(&mut dst[4 * k..4 * k + 4]);
-        }
-    };
-    match &a {
+    assert!(b.len() >= n);
+    let wide = n - n % 32;
+    let pa = match &a {
         Src::Buf(x) => {
-            for ((xs, ys), dst) in x[..wide].chunks_exact(16).zip(b[..wide].chunks_exact(16)).zip(out[..wide].chunks_exact_mut(16)) {
-                step(xs, ys, dst);
-            }
-            for i in wide..n {
-                out[i] = scalar(x[i], b[i]);
+            assert!(x.len() >= n);
+            x.as_ptr()
+        }
+        Src::Out => out.as_ptr(),
+    };
+    let (pb, po) = (b.as_ptr(), out.as_mut_ptr());
+    for i in (0..wide).step_by(32) {
+        // SAFETY: all three hold `n >= i + 32` f32; `pb` never overlaps `po`.
+        unsafe {
+            let (pa, pb, po) = (pa.add(i), pb.add(i), po.add(i));
+            let x: [V4; 8] = core::array::from_fn(|k| V4::read(pa.add(4 * k)));
+            let y: [V4; 8] = core::array::from_fn(|k| V4::read(pb.add(4 * k)));
+            for k in 0..8 {
+                lanes(x[k], y[k]).write(po.add(4 * k));
             }
         }
-        Src::Out => {
-            for (ys, dst) in b[..wide].chunks_exact(16).zip(out[..wide].chunks_exact_mut(16)) {
-                let mut xs = [0.0f32; 16];
-                xs.copy_from_slice(dst);
-                step(&xs, ys, dst);
-            }
-            for i in wide..n {
-                out[i] = scalar(out[i], b[i]);
-            }
-        }
+    }
+    for i in wide..n {
+        let x = match &a {
+            Src::Buf(x) => x[i],
+            Src::Out => out[i],
+        };
+        out[i] = scalar(x, b[i]);
     }
 }
 

@@ -13,21 +13,32 @@ fn poly(x: V4, coeffs: &[f32]) -> V4 {
     acc
 }
 
-/// e^x. Overflows to +inf above ~88.72; below -87.3 (where e^x < 1.2e-38) it returns the
-/// smallest normal scale instead of a subnormal, an absolute error under 1.2e-38.
+/// e^x. Overflows to +inf above ~88.72; below -86.99 (where e^x < 1.8e-38, next to the
+/// subnormals) it returns 0, an absolute error under 1.8e-38.
 #[inline(always)]
 pub fn exp(x: V4) -> V4 {
+    exp_group([x])[0]
+}
+
+/// e^x of `N` vectors, each step taken for all of them before the next, so that their
+/// dependency chains run side by side. Within 3 ulp of the exact value (test in unary.rs);
+/// 21 lane operations: each one dropped is ~4% more throughput, exp's benchmark target.
+#[inline(always)]
+pub fn exp_group<const N: usize>(x: [V4; N]) -> [V4; N] {
+    use core::array::from_fn as each;
     // pmax/pmin are single instructions and keep NaN (it compares false)
-    let x = x.pmax(V4::splat(-87.336_55)).pmin(V4::splat(89.0));
-    let n = x.mul(V4::splat(core::f32::consts::LOG2_E)).round();
-    let r = x.sub(n.mul(V4::splat(0.693_359_4))).sub(n.mul(V4::splat(-2.121_944_4e-4)));
-    let p = poly(
-        r,
-        &[1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1],
-    );
-    let y = p.mul(r.mul(r)).add(r).add(V4::splat(1.0));
-    // n = 128 (x near the overflow point) would leave the exponent range: scale by 2^(n-1)·2
-    y.mul(V4::exp2i(n.sub(V4::splat(1.0)))).mul(V4::splat(2.0))
+    let x: [V4; N] = each(|k| x[k].pmax(V4::splat(-87.336_55)).pmin(V4::splat(89.0)));
+    let n: [V4; N] = each(|k| x[k].mul(V4::splat(core::f32::consts::LOG2_E)).round());
+    // Cody-Waite: ln 2 split so that n·LN2_HI is exact
+    let r: [V4; N] = each(|k| x[k].sub(n[k].mul(V4::splat(0.693_359_4))));
+    let r: [V4; N] = each(|k| r[k].sub(n[k].mul(V4::splat(-2.121_944_4e-4))));
+    // 2·e^r, minimax in relative error on |r| <= ln2/2 (scripts/fit_exp.py), so that the
+    // final scale 2^(n-1) stays a normal float at n = 128
+    let mut y: [V4; N] = each(|_| V4::splat(1.658_057_2e-2));
+    for c in [8.379_603e-2, 3.333_527_4e-1, 0.999_982_95, 1.999_999_4, 2.0] {
+        y = each(|k| y[k].mul(r[k]).add(V4::splat(c)));
+    }
+    each(|k| y[k].mul(V4::exp2i_minus_one(n[k])))
 }
 
 /// Natural logarithm: NaN below 0, -inf at 0, +inf at +inf, subnormals handled.

@@ -4,21 +4,21 @@
 use crate::mem::{view, view_mut};
 use crate::simd::V4;
 
-const BLOCK: usize = 1024;
+const BLOCK: usize = 4096;
 
-/// Sum of a contiguous run: 16 f32 lanes per block, blocks accumulated in f64, so 4M-element
-/// sums keep PyTorch-level accuracy without giving up SIMD.
+/// Sum of a contiguous run: 32 f32 per step into four vector sums (eight would hide more
+/// add latency, but V8 then spills one to the stack), blocks accumulated in f64, so
+/// 4M-element sums keep PyTorch-level accuracy without giving up SIMD.
 pub fn sum_run(x: &[f32]) -> f32 {
     let mut total = 0.0f64;
     for block in x.chunks(BLOCK) {
-        let body = block.len() - block.len() % 16;
+        let body = block.len() - block.len() % 32;
         let mut acc = [V4::splat(0.0); 4];
-        let mut i = 0;
-        while i < body {
+        for step in block[..body].chunks_exact(32) {
             for (k, a) in acc.iter_mut().enumerate() {
-                *a = a.add(V4::load(&block[i + 4 * k..]));
+                let pair = V4::load(&step[4 * k..4 * k + 4]).add(V4::load(&step[16 + 4 * k..20 + 4 * k]));
+                *a = a.add(pair);
             }
-            i += 16;
         }
         let mut s = acc[0].add(acc[1]).add(acc[2].add(acc[3])).hsum();
         for &v in &block[body..] {

@@ -26,6 +26,18 @@ mod imp {
             // SAFETY: as in `load`.
             unsafe { v128_store(s.as_mut_ptr() as *mut v128, self.0) }
         }
+        /// # Safety
+        /// `p` points to four readable f32.
+        #[inline(always)]
+        pub unsafe fn read(p: *const f32) -> V4 {
+            V4(v128_load(p as *const v128))
+        }
+        /// # Safety
+        /// `p` points to four writable f32.
+        #[inline(always)]
+        pub unsafe fn write(self, p: *mut f32) {
+            v128_store(p as *mut v128, self.0)
+        }
         #[inline(always)]
         pub fn add(self, o: V4) -> V4 {
             V4(f32x4_add(self.0, o.0))
@@ -96,12 +108,12 @@ mod imp {
         pub fn select_nan(self, a: V4, b: V4) -> V4 {
             V4(v128_bitselect(b.0, a.0, f32x4_eq(self.0, self.0)))
         }
-        /// 2^n for integral n in [-126, 127]. Adding 1.5·2^23 + 127 puts n + 127 in the low
+        /// 2^(n-1) for integral n in [-125, 128]. Adding 1.5·2^23 + 126 puts n + 126 in the low
         /// mantissa bits, which the shift moves into the exponent field (no float→int convert,
         /// which costs a dozen instructions on x86).
         #[inline(always)]
-        pub fn exp2i(n: V4) -> V4 {
-            let biased = f32x4_add(n.0, f32x4_splat(12_582_912.0 + 127.0));
+        pub fn exp2i_minus_one(n: V4) -> V4 {
+            let biased = f32x4_add(n.0, f32x4_splat(12_582_912.0 + 126.0));
             V4(i32x4_shl(biased, 23))
         }
         /// (m, e) with self = m * 2^e and m in [0.5, 1), for positive normal lanes.
@@ -176,6 +188,16 @@ mod imp {
         pub fn store(self, s: &mut [f32]) {
             s[..4].copy_from_slice(&self.0);
         }
+        /// # Safety
+        /// `p` points to four readable f32.
+        pub unsafe fn read(p: *const f32) -> V4 {
+            V4(core::ptr::read_unaligned(p as *const [f32; 4]))
+        }
+        /// # Safety
+        /// `p` points to four writable f32.
+        pub unsafe fn write(self, p: *mut f32) {
+            core::ptr::write_unaligned(p as *mut [f32; 4], self.0)
+        }
         pub fn add(self, o: V4) -> V4 {
             zip(self, o, |a, b| a + b)
         }
@@ -224,8 +246,8 @@ mod imp {
         pub fn select_nan(self, a: V4, b: V4) -> V4 {
             V4(core::array::from_fn(|i| if self.0[i].is_nan() { a.0[i] } else { b.0[i] }))
         }
-        pub fn exp2i(n: V4) -> V4 {
-            map(n, |x| f32::from_bits((x + 12_582_912.0 + 127.0).to_bits() << 23))
+        pub fn exp2i_minus_one(n: V4) -> V4 {
+            map(n, |x| f32::from_bits((x + 12_582_912.0 + 126.0).to_bits() << 23))
         }
         pub fn frexp(self) -> (V4, V4) {
             let m = map(self, |x| f32::from_bits((x.to_bits() & 0x807f_ffff) | 0x3f00_0000));
