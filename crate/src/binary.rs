@@ -141,16 +141,23 @@ fn nan_max(x: f32, y: f32) -> f32 {
     }
 }
 
-/// Splits the metadata block into shape and the two stride vectors and the operand extents.
-///
+/// A binary op's metadata: shape and the two stride vectors, borrowed from the block, and
+/// the operand extents.
+struct Layout<'a> {
+    shape: &'a [usize],
+    sa: &'a [usize],
+    sb: &'a [usize],
+    na: usize,
+    nb: usize,
+    n: usize,
+}
+
 /// # Safety
-/// `m` must hold `3 * nd` i32.
-unsafe fn layout(m: *const i32, nd: usize) -> (Vec<usize>, Vec<usize>, Vec<usize>, usize, usize, usize) {
+/// `m` must hold `3 * nd` usize.
+unsafe fn layout<'a>(m: *const usize, nd: usize) -> Layout<'a> {
     let v = meta(m, 3 * nd);
-    let (shape, sa, sb) = (v[..nd].to_vec(), v[nd..2 * nd].to_vec(), v[2 * nd..].to_vec());
-    let (na, nb) = (extent(&shape, &sa), extent(&shape, &sb));
-    let n = shape.iter().product();
-    (shape, sa, sb, na, nb, n)
+    let (shape, sa, sb) = (&v[..nd], &v[nd..2 * nd], &v[2 * nd..]);
+    Layout { shape, sa, sb, na: extent(shape, sa), nb: extent(shape, sb), n: shape.iter().product() }
 }
 
 macro_rules! binary_ops {
@@ -160,9 +167,9 @@ macro_rules! binary_ops {
             /// `m` holds the layout; `a`/`b` span it; `out` holds the contiguous result
             /// and may equal `a` (then `a` is contiguous) but never overlaps `b`.
             #[no_mangle]
-            pub unsafe extern "C" fn $name(a: *const f32, b: *const f32, out: *mut f32, m: *const i32, nd: usize) {
-                let (shape, sa, sb, na, nb, n) = layout(m, nd);
-                binary(Src::new(a, out, na), view(b, nb), view_mut(out, n), &shape, &sa, &sb,
+            pub unsafe extern "C" fn $name(a: *const f32, b: *const f32, out: *mut f32, m: *const usize, nd: usize) {
+                let l = layout(m, nd);
+                binary(Src::new(a, out, l.na), view(b, l.nb), view_mut(out, l.n), l.shape, l.sa, l.sb,
                     |$x: V4, $y: V4| $lanes, $scalar);
             }
         )*
@@ -194,10 +201,9 @@ fn pow_lanes(x: V4, y: V4) -> V4 {
 /// # Safety
 /// As the other binary kernels.
 #[no_mangle]
-pub unsafe extern "C" fn pow_f32(a: *const f32, b: *const f32, out: *mut f32, m: *const i32, nd: usize) {
-    let (shape, sa, sb, na, nb, n) = layout(m, nd);
-    let a = Src::new(a, out, na);
-    binary(a, view(b, nb), view_mut(out, n), &shape, &sa, &sb, pow_lanes, f32::powf);
+pub unsafe extern "C" fn pow_f32(a: *const f32, b: *const f32, out: *mut f32, m: *const usize, nd: usize) {
+    let l = layout(m, nd);
+    binary(Src::new(a, out, l.na), view(b, l.nb), view_mut(out, l.n), l.shape, l.sa, l.sb, pow_lanes, f32::powf);
 }
 
 macro_rules! compare_ops {
@@ -206,9 +212,9 @@ macro_rules! compare_ops {
             /// # Safety
             /// `m` holds the layout; `a`/`b` span it; `out` holds the contiguous bool result.
             #[no_mangle]
-            pub unsafe extern "C" fn $name(a: *const f32, b: *const f32, out: *mut u8, m: *const i32, nd: usize) {
-                let (shape, sa, sb, na, nb, n) = layout(m, nd);
-                compare(view(a, na), view(b, nb), view_mut(out, n), &shape, &sa, &sb, $f);
+            pub unsafe extern "C" fn $name(a: *const f32, b: *const f32, out: *mut u8, m: *const usize, nd: usize) {
+                let l = layout(m, nd);
+                compare(view(a, l.na), view(b, l.nb), view_mut(out, l.n), l.shape, l.sa, l.sb, $f);
             }
         )*
     };
@@ -229,7 +235,7 @@ compare_ops! {
 /// # Safety
 /// The operands span the layout; `out` holds the contiguous result and overlaps none.
 #[no_mangle]
-pub unsafe extern "C" fn where_f32(c: *const u8, a: *const f32, b: *const f32, out: *mut f32, m: *const i32, nd: usize) {
+pub unsafe extern "C" fn where_f32(c: *const u8, a: *const f32, b: *const f32, out: *mut f32, m: *const usize, nd: usize) {
     let v = meta(m, 4 * nd);
     let shape = &v[..nd];
     let (sc, sa, sb) = (&v[nd..2 * nd], &v[2 * nd..3 * nd], &v[3 * nd..]);

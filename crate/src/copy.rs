@@ -26,7 +26,7 @@ macro_rules! copy_exports {
             /// # Safety
             /// `src` and `dst` span the layout in `m` and do not overlap.
             #[no_mangle]
-            pub unsafe extern "C" fn $name(src: *const $t, dst: *mut $t, m: *const i32, nd: usize) {
+            pub unsafe extern "C" fn $name(src: *const $t, dst: *mut $t, m: *const usize, nd: usize) {
                 let v = meta(m, 3 * nd);
                 let (shape, ss, ds) = (&v[..nd], &v[nd..2 * nd], &v[2 * nd..]);
                 copy_strided(view(src, extent(shape, ss)), view_mut(dst, extent(shape, ds)), shape, ss, ds);

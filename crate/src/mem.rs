@@ -75,12 +75,13 @@ impl<'a, T> Src<'a, T> {
     }
 }
 
-/// Reads the i32 metadata block (shapes, strides) that the TS side writes before a call.
+/// The metadata block (shapes, strides) that the TS side writes before a call, as 32-bit
+/// unsigned words: `usize` on wasm32, so it is read in place with no allocation per call.
 ///
 /// # Safety
-/// `p` must point to `n` readable i32.
-pub unsafe fn meta<'a>(p: *const i32, n: usize) -> Vec<usize> {
-    view(p, n).iter().map(|&v| v as usize).collect()
+/// `p` must point to `n` readable usize that stay unwritten for `'a`.
+pub unsafe fn meta<'a>(p: *const usize, n: usize) -> &'a [usize] {
+    view(p, n)
 }
 
 /// Number of elements a strided operand spans: 1 + Σ (size - 1) * stride.

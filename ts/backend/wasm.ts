@@ -94,6 +94,16 @@ export function free(ptr: Ptr, bytes: number): void {
 const META_INTS = 1024;
 const metaPtr = malloc(META_INTS * 4);
 
+/** The metadata of a flat run of `n` elements read with stride 1 by both operands. */
+export function writeFlatMeta(n: number): Ptr {
+  const i32 = heap().i32;
+  const at = metaPtr >> 2;
+  i32[at] = n;
+  i32[at + 1] = 1;
+  i32[at + 2] = 1;
+  return metaPtr;
+}
+
 export function writeMeta(...parts: readonly number[][]): Ptr {
   const i32 = heap().i32;
   let at = metaPtr >> 2;

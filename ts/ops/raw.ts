@@ -1,10 +1,10 @@
 // Kernel dispatch without autograd: each function allocates its contiguous result and
 // runs the Rust SIMD kernel for float32, or a plain JS loop for the other dtypes (those
 // loops are also the oracle the property tests hold the kernels to).
-import { kernel, writeMeta } from "../backend/wasm.js";
+import { kernel, writeFlatMeta, writeMeta } from "../backend/wasm.js";
 import { readValues, storageArray, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
-import { contiguousStrides, numel, Shape } from "../tensor/shape.js";
+import { contiguousStrides, numel, sameShape, Shape } from "../tensor/shape.js";
 import { Origin, setContext, touch, USER } from "../tensor/lifetime.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -125,7 +125,7 @@ export function unary(x: Tensor, name: string | null, js: (v: number) => number,
   if (name !== null && wasmF32(x.dtype) && outDtype === "float32") {
     const src = contiguous(x);
     const out = Tensor.empty(x.shape, "float32");
-    kernel(`${name}_f32`)(bytePtr(src), bytePtr(out), numel(x.shape), ...scalars);
+    f32Kernel(name)(bytePtr(src), bytePtr(out), numel(x.shape), ...scalars);
     return out;
   }
   const v = values(x);
@@ -146,14 +146,22 @@ export function binary(a: Tensor, b: Tensor, shape: Shape, name: string, js: (x:
   return fromValues(va, shape, outDtype);
 }
 
-const sameLayout = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((s, d) => s === b.shape[d]);
+/** The float32 kernel of an op by its op name, without building the export name per call. */
+const f32Kernels = new Map<string, (...args: number[]) => void>();
+function f32Kernel(name: string): (...args: number[]) => void {
+  let fn = f32Kernels.get(name);
+  if (fn === undefined) {
+    fn = kernel(`${name}_f32`);
+    f32Kernels.set(name, fn);
+  }
+  return fn;
+}
 
 function runBinary(name: string, a: Tensor, b: Tensor, out: Tensor, inPlace: boolean): void {
-  const fn = kernel(`${name}_f32`);
+  const fn = f32Kernel(name);
   // the common case, two contiguous operands of one shape, is a single flat row
-  if (sameLayout(a, b) && isContiguous(a) && isContiguous(b)) {
-    const n = out.numel();
-    fn(bytePtr(a), bytePtr(b), bytePtr(out), writeMeta([n], [1], [1]), 1);
+  if (sameShape(a.shape, b.shape) && isContiguous(a) && isContiguous(b)) {
+    fn(bytePtr(a), bytePtr(b), bytePtr(out), writeFlatMeta(out.numel()), 1);
     return;
   }
   const { shape, strides } = coalesce(out.shape, [

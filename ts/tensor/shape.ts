@@ -30,13 +30,17 @@ export function contiguousStrides(shape: Shape): number[] {
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export const fmtShape = (s: Shape): string => `[${s.join(", ")}]`;
 
 /** PyTorch's broadcast rule and its error text. */
-export function broadcastShapes(a: Shape, b: Shape): number[] {
+export function broadcastShapes(a: Shape, b: Shape): Shape {
+  // shapes are never mutated, so equal ones are shared: most binary ops need no new array
+  if (sameShape(a, b)) return a;
   const nd = Math.max(a.length, b.length);
   const out = new Array<number>(nd);
   for (let i = 0; i < nd; i++) {

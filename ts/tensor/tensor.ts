@@ -41,8 +41,8 @@ export class Tensor implements Tracked {
   private _grad: Tensor | null = null;
   private _gradFn: Node | null = null;
   private _accumulator: AccumulateGrad | null = null;
-  /** Hooks on a leaf; a non-leaf's hooks live on its gradFn. */
-  readonly leafHooks: Hook[] = [];
+  /** Hooks on a leaf (made on first use: most tensors never have one); a non-leaf's hooks live on its gradFn. */
+  private _leafHooks: Hook[] | null = null;
 
   constructor(storage: Storage, shape: Shape, strides: Shape, offset: number, dtype: DType) {
     this.storage = storage;
@@ -162,6 +162,9 @@ export class Tensor implements Tracked {
     this._accumulator ??= new AccumulateGrad(this);
     return this._accumulator;
   }
+  get leafHooks(): readonly Hook[] {
+    return this._leafHooks ?? [];
+  }
   get retainsGrad(): boolean {
     return this._gradFn !== null && this._gradFn.retained === this;
   }
@@ -171,7 +174,7 @@ export class Tensor implements Tracked {
   }
   registerHook(hook: Hook): { remove(): void } {
     if (!this._requiresGrad) throw new Error("cannot register a hook on a tensor that doesn't require gradient");
-    const list = this._gradFn ? this._gradFn.hooks : this.leafHooks;
+    const list = this._gradFn ? this._gradFn.hooks : (this._leafHooks ??= []);
     list.push(hook);
     return { remove: () => void list.splice(list.indexOf(hook), 1) };
   }
