@@ -22,6 +22,13 @@ export async function dataLoaderBench(): Promise<Row[]> {
   return rows;
 }
 
+/**
+ * Epochs run before timing, for every peer: steady state, not V8's warm-up. In a fresh
+ * process taimatsu's epochs take ~15 epochs (0.3 s) to fall from 50 ms to 5 ms while V8
+ * optimizes the library's JavaScript (measured; the wasm kernels are not the cause).
+ */
+const WARMUP_EPOCHS = 20;
+
 export async function digitsEpochBench(): Promise<Row[]> {
   const digits = torch.utils.data.datasets.loadDigits();
   const [xTrain, , yTrain] = torch.utils.data.trainTestSplit(digits.data.div(16), digits.target, { randomState: 0 });
@@ -41,7 +48,7 @@ export async function digitsEpochBench(): Promise<Row[]> {
       lossFn(model(x), y).backward();
       opt.step();
     }
-  }, 5, 5);
+  }, 5, WARMUP_EPOCHS);
 
   const xArr = Array.from(xs.toTypedArray() as Float32Array);
   const yArr = Array.from(ys.toTypedArray() as BigInt64Array, Number);
@@ -59,7 +66,7 @@ export async function digitsEpochBench(): Promise<Row[]> {
     const ty = tf.tensor1d(yArr, "float32");
     values[`tfjs-${backend}`] = await measureAsync(async () => {
       await tm.fit(tx, ty, { epochs: 1, batchSize: batch, shuffle: true, verbose: 0 });
-    }, 5, 5);
+    }, 5, WARMUP_EPOCHS);
     tf.dispose([tx, ty]);
   }
 

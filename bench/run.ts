@@ -2,6 +2,11 @@
 // last columns are taimatsu's speed-up over each peer (> 1 means taimatsu is faster).
 // Single thread everywhere; run on an otherwise idle machine. taimatsu is measured through the
 // built bundle (dist/, made by scripts/setup.sh or npm run build), as users run it.
+// `npm run bench` runs each section in a fresh Node process (peers share it), so that no
+// section inherits another's heap and JIT state: after the matmul section, for instance,
+// both taimatsu's and tfjs's tiny-op times were 1.5–3× their values in a fresh process.
+// `npm run bench -- matmul overhead` runs the named sections in this process.
+import { spawnSync } from "node:child_process";
 import * as torch from "../dist/taimatsu.js";
 import { measure, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
@@ -165,7 +170,6 @@ async function trainStepBench(): Promise<Row[]> {
   return rows;
 }
 
-console.log(`taimatsu benchmarks — ${new Date().toISOString()}, Node ${process.version}, single thread`);
 const sections: [string, () => Promise<Row[]>][] = [
   ["matmul", matmulBench],
   ["elementwise", elementwiseBench],
@@ -173,7 +177,17 @@ const sections: [string, () => Promise<Row[]>][] = [
   ["mlp", mlpBench],
   ["train", trainStepBench],
 ];
-for (const [name, fn] of sections) {
-  if (want(name)) printTable(name, await fn(), [...PEERS]);
+const ALL_SECTIONS = [...sections.map(([name]) => name), "dataloader", "digits"];
+
+if (only.length === 0) {
+  console.log(`taimatsu benchmarks — ${new Date().toISOString()}, Node ${process.version}, single thread, a process per section`);
+  for (const name of ALL_SECTIONS) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], name], { stdio: "inherit" });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+  }
+} else {
+  for (const [name, fn] of sections) {
+    if (want(name)) printTable(name, await fn(), [...PEERS]);
+  }
+  await runDataBenches(want);
 }
-await runDataBenches(want);
