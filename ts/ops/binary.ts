@@ -10,6 +10,7 @@ import { toDtype } from "./convert.js";
 import * as raw from "./raw.js";
 import { sum } from "./reduce.js";
 import { reshape } from "./movement.js";
+import { rebase } from "./inplace.js";
 
 const rank = (o: Operand): 0 | 1 | 2 => (o instanceof Tensor ? (o.dim() > 0 ? 2 : 1) : 0);
 const dtypeOf = (o: Operand): DType => (o instanceof Tensor ? o.dtype : scalarDType(o));
@@ -144,9 +145,10 @@ export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
   const [ta, tb, dtype] = operands(a, b);
   const shape = broadcastShapes(condition.shape, broadcastShapes(ta.shape, tb.shape));
   const out = raw.where(condition, ta, tb, shape, dtype);
-  return record("WhereBackward0", [ta, tb], out, [condition, ta, tb], (g, [c, x, y]) => [
-    sumTo(where(c, g, 0), x.shape),
-    sumTo(where(c, 0, g), y.shape),
+  // only the condition is saved (as PyTorch does): x[mask] = v may overwrite the operands
+  return record("WhereBackward0", [ta, tb], out, [condition], (g, [c]) => [
+    sumTo(where(c, g, 0), ta.shape),
+    sumTo(where(c, 0, g), tb.shape),
   ]);
 }
 
@@ -170,7 +172,7 @@ export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div
     const out = ({ add, sub, mul, div } as const)[op](t, other);
     raw.copyInto(t, out);
     t.storage.version++;
-    t.setGradFn(out.gradFn);
+    rebase(t, out.gradFn);
     return t;
   }
   const [, tb, dtype] = operands(t, other, op === "div");
@@ -186,10 +188,15 @@ export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div
   return t;
 }
 
-/** PyTorch's rule: a leaf that requires grad may only be modified under noGrad. */
+/** PyTorch's rule: a leaf that requires grad, or a view of one, may only be modified under noGrad. */
 export function checkInPlace(t: Tensor, op: string): void {
-  if (isGradEnabled() && t.isLeaf && t.requiresGrad) {
+  if (!isGradEnabled()) return;
+  if (t.isLeaf && t.requiresGrad) {
     throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
+  }
+  const base = t.viewBase;
+  if (base !== null && base.isLeaf && base.requiresGrad) {
+    throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation.`);
   }
 }
 

@@ -4,6 +4,7 @@ import { DType, DTYPES, isFloating } from "../tensor/dtype.js";
 import { defaultGenerator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkInPlace } from "./binary.js";
+import { overwriteNode, rebase } from "./inplace.js";
 import * as raw from "./raw.js";
 
 export function toDtype(x: Tensor, dtype: DType): Tensor {
@@ -51,24 +52,33 @@ export function detach(x: Tensor): Tensor {
 
 export function fill_<T extends Tensor>(t: T, v: number): T {
   checkInPlace(t, "fill_");
-  raw.copyInto(t, raw.fromValues([v], [], t.dtype));
-  t.storage.version++;
+  const node = overwriteNode(t, null, "FillBackward2");
+  write(t, raw.fromValues([v], [], t.dtype));
+  rebase(t, node);
   return t;
 }
 
-/** t.copy_(src): src broadcast and cast into t; a src that requires grad becomes t's history. */
+/** t.copy_(src): src broadcast and cast into t, recorded as CopyBackwards. */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
-  return assign_(t, src.requiresGrad ? toDtype(src, t.dtype).expand([...t.shape]) : src, "copy_");
+  checkInPlace(t, "copy_");
+  const node = overwriteNode(t, src, "CopyBackwards");
+  write(t, src);
+  rebase(t, node);
+  return t;
 }
 
-/** Writes `value` into t, recording it as t's new history when it carries a graph. */
+/** Writes `value`, computed from t (relu_, clamp_, masked_fill_), into t; its node becomes t's history. */
 export function assign_<T extends Tensor>(t: T, value: Tensor, op: string): T {
   checkInPlace(t, op);
-  // a source overlapping the destination is read from a copy, never while being written
-  raw.copyInto(t, value.storage === t.storage ? value.clone() : value);
-  t.storage.version++;
-  if (value.gradFn !== null) t.setGradFn(value.gradFn);
+  write(t, value);
+  rebase(t, value.gradFn);
   return t;
+}
+
+function write(t: Tensor, value: Tensor): void {
+  // a source overlapping the destination is read from a copy, never while being written
+  raw.copyInto(t, value.storage === t.storage ? raw.cast(value, value.dtype) : value);
+  t.storage.version++;
 }
 
 export function uniform_<T extends Tensor>(t: T, low: number, high: number, gen?: { nextUniform(): number }): T {
@@ -87,8 +97,9 @@ export function normal_<T extends Tensor>(t: T, mean: number, std: number, gen?:
 
 function writeSampled<T extends Tensor>(t: T, v: Float64Array): T {
   checkInPlace(t, "random_");
-  raw.copyInto(t, raw.fromValues(v, t.shape, t.dtype));
-  t.storage.version++;
+  const node = overwriteNode(t, null, "RandomBackward0");
+  write(t, raw.fromValues(v, t.shape, t.dtype));
+  rebase(t, node);
   return t;
 }
 

@@ -1,13 +1,13 @@
 // Indexing: x.index(":, -1") for Python's x[:, -1], indexPut_ for x[...] = v, and the
 // gather/scatter family (indexSelect, gather, scatterAdd, maskedFill) with their gradients.
 import { record } from "../autograd/node.js";
-import { isGradEnabled } from "../autograd/mode.js";
 import { readValues, writeValues } from "../backend/typed.js";
 import { kernel } from "../backend/wasm.js";
 import { itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "../tensor/shape.js";
 import { Operand, Tensor } from "../tensor/tensor.js";
 import { scalarTensor, where } from "./binary.js";
+import { assign_, copy_ } from "./convert.js";
 import { reshape, select, slice, unsqueeze } from "./movement.js";
 import * as raw from "./raw.js";
 
@@ -72,32 +72,40 @@ export function index(x: Tensor, spec: IndexSpec): Tensor {
   return out;
 }
 
-/** x[spec] = value, in place (under noGrad, or on tensors outside the graph). */
+/**
+ * x[spec] = value, in place. Each write goes through copy_ into a view of x, so autograd
+ * records it as PyTorch does (CopySlices on x when x is in a graph or value requires grad).
+ */
 export function indexPut_<T extends Tensor>(x: T, spec: IndexSpec, value: Operand): T {
   const v = value instanceof Tensor ? value : scalarTensor(value, x.dtype);
-  if (isGradEnabled() && (x.requiresGrad || v.requiresGrad)) {
-    throw new Error(
-      "indexPut_: indexed assignment on a tensor that requires grad is not supported by taimatsu's autograd; " +
-        "do it under torch.noGrad(), or build the value out of place with torch.where / torch.cat.",
-    );
-  }
   const items = parseItems(spec);
   if (items.length === 1 && items[0] instanceof Tensor && items[0].dtype === "bool") {
-    raw.copyInto(x, where(items[0], v.to(x.dtype), x));
-  } else if (items.some((it) => it instanceof Tensor)) {
-    const idxItem = items.findIndex((it) => it instanceof Tensor);
-    const idx = raw.values(items[idxItem] as Tensor);
-    idx.forEach((i, k) => {
-      const one = [...items];
-      one[idxItem] = i;
-      const vk = v.dim() > 0 && v.shape[0] === idx.length ? select(v, 0, k) : v;
-      raw.copyInto(index(x, one), vk);
-    });
-  } else {
-    raw.copyInto(index(x, spec), v);
+    return assign_(x, maskedPut(x, items[0], v.to(x.dtype)), "index_put_");
   }
-  x.storage.version++;
+  const idxItem = items.findIndex((it) => it instanceof Tensor);
+  if (idxItem < 0) {
+    copy_(index(x, spec), v);
+    return x;
+  }
+  const idx = raw.values(items[idxItem] as Tensor);
+  idx.forEach((i, k) => {
+    const one = [...items];
+    one[idxItem] = i;
+    copy_(index(x, one), v.dim() > 0 && v.shape[0] === idx.length ? select(v, 0, k) : v);
+  });
   return x;
+}
+
+/**
+ * x with the masked positions replaced (out of place, differentiable): by `v` broadcast, or,
+ * when v holds one value per masked position, by those values in order (x[mask] = v).
+ */
+function maskedPut(x: Tensor, mask: Tensor, v: Tensor): Tensor {
+  const positions = raw.values(mask).reduce((acc: number[], m, i) => (m ? (acc.push(i), acc) : acc), []);
+  if (v.dim() === 0 || v.numel() !== positions.length || v.numel() === 1) return where(mask, v, x);
+  const idx = raw.fromValues(positions, [positions.length], "int64");
+  const placed = reshape(indexAdd(Tensor.zeros([x.numel()], x.dtype), 0, idx, reshape(v, [-1])), [...x.shape]);
+  return where(mask, placed, x);
 }
 
 function checkIndex(op: string, idx: Tensor): Float64Array {

@@ -48,7 +48,10 @@ function viewStrides(oldShape: Shape, oldStrides: Shape, shape: number[]): numbe
 }
 
 function viewOp(x: Tensor, name: string, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
-  return record(name, [x], x.makeView(shape, strides, offset), [], (g) => [backward(g)]);
+  const out = x.makeView(shape, strides, offset);
+  out.viewBase = x.viewBase ?? x;
+  out.seenRebases = out.viewBase.rebases;
+  return record(name, [x], out, [], (g) => [backward(g)]);
 }
 
 export function view(x: Tensor, shape: readonly number[]): Tensor {

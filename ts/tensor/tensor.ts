@@ -5,6 +5,7 @@ import * as engine from "../autograd/engine.js";
 import * as B from "../ops/binary.js";
 import * as C from "../ops/convert.js";
 import * as I from "../ops/indexing.js";
+import * as IP from "../ops/inplace.js";
 import * as M from "../ops/movement.js";
 import * as MM from "../ops/matmul.js";
 import * as R from "../ops/reduce.js";
@@ -36,6 +37,13 @@ export class Tensor implements Tracked {
   releasedBy: string | null = null;
   registered = false;
   listedIn: Tracked["listedIn"] = null;
+
+  /** The tensor this is a differentiable view of (the root, for views of views), for in-place autograd. */
+  viewBase: Tensor | null = null;
+  /** How often in-place writes through views gave this tensor a new history (CopySlices). */
+  rebases = 0;
+  /** The base's `rebases` this view's history reflects; behind it, autograd regenerates the history. */
+  seenRebases = 0;
 
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
@@ -114,6 +122,7 @@ export class Tensor implements Tracked {
   // ---- autograd state ------------------------------------------------------------------
 
   get requiresGrad(): boolean {
+    if (this.viewBase !== null && this.viewBase.rebases !== this.seenRebases) IP.refreshView(this);
     return this._requiresGrad;
   }
   set requiresGrad(flag: boolean) {
@@ -133,6 +142,7 @@ export class Tensor implements Tracked {
     return this;
   }
   get gradFn(): Node | null {
+    if (this.viewBase !== null && this.viewBase.rebases !== this.seenRebases) IP.refreshView(this);
     return this._gradFn;
   }
   /** Set by ops when they record a node; makes this a non-leaf that requires grad. */
@@ -141,7 +151,7 @@ export class Tensor implements Tracked {
     this._requiresGrad = node !== null || this._requiresGrad;
   }
   get isLeaf(): boolean {
-    return this._gradFn === null;
+    return this.gradFn === null;
   }
   get grad(): Tensor | null {
     if (this._gradFn !== null && this._gradFn.retained !== this && this._grad === null) return null;
