@@ -120,6 +120,16 @@ describe("in-place writes under autograd, against PyTorch", () => {
     expectValues(h.grad, c.grads.h!, "h.grad");
   });
 
+  it("writes into a base whose own layout is not contiguous (a detached transpose)", () => {
+    const b = torch.zeros(3, 2).t().detach();
+    const h = torch.tensor([1, 2, 3], { dtype: "float32", requiresGrad: true });
+    const w = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+    b.indexPut_("1", h.mul(h));
+    expect(b.tolist()).toEqual([[0, 0, 0], [1, 4, 9]]);
+    b.mul(w).sum().backward();
+    expect(h.grad!.tolist()).toEqual([8, 20, 36]);
+  });
+
   it("refuses writes through a view of a leaf that requires grad, as PyTorch does", () => {
     const x = torch.randn([3], { requiresGrad: true });
     expect(() => x.index("0").add_(1)).toThrow("a view of a leaf Variable that requires grad is being used in an in-place operation.");

@@ -41,7 +41,7 @@ function positions(view: Tensor, base: Tensor): Int32Array {
 function baseIndexOf(base: Tensor): (offset: number) => number {
   if (raw.isContiguous(base)) return (off) => off - base.offset;
   const table = new Map<number, number>();
-  positions(base, base.contiguous()).forEach((_, i) => table.set(storageOffset(base, i), i));
+  for (let i = 0; i < base.numel(); i++) table.set(storageOffset(base, i), i);
   return (off) => table.get(off)!;
 }
 
