@@ -4,7 +4,7 @@
 // training loop over a loader stays flat. numWorkers > 0 loads in workers (worker-loader.ts).
 import { Boundary } from "../tensor/lifetime.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { Generator as RandomGenerator } from "../tensor/random.js";
+import { defaultGenerator, type Generator as RandomGenerator } from "../tensor/random.js";
 import { defaultCollate } from "./collate.js";
 import { Dataset, IterableDataset } from "./dataset.js";
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
@@ -52,6 +52,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   private pool: WorkerPool | null = null;
   private readonly collate: (samples: T[], indices?: number[]) => unknown;
   private readonly batches: Boundary;
+  private readonly generator: RandomGenerator | null;
 
   constructor(readonly dataset: Source<T>, opts: DataLoaderOptions<T> = {}) {
     const batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
@@ -78,6 +79,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     this.dropLast = opts.dropLast ?? false;
     this.collate = opts.collateFn ?? (defaultCollate as (samples: T[], indices?: number[]) => unknown);
     this.batches = new Boundary("DataLoader batch");
+    this.generator = opts.generator ?? null;
     if (dataset instanceof Dataset) {
       this.sampler = opts.sampler ?? (opts.shuffle ? new RandomSampler(dataset, { generator: opts.generator }) : new SequentialSampler(dataset));
       this.batchSampler = opts.batchSampler ?? (this.batchSize !== null ? new BatchSampler(this.sampler, this.batchSize, this.dropLast) : null);
@@ -88,6 +90,14 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
       this.sampler = null;
       this.batchSampler = null;
     }
+  }
+
+  /**
+   * Each pass draws a base seed first, as PyTorch's iterator does: workers are seeded with it
+   * (base + worker id), and the default generator's stream stays PyTorch's epoch after epoch.
+   */
+  private drawBaseSeed(): bigint {
+    return (this.generator ?? defaultGenerator).nextSeed();
   }
 
   /** The number of batches per epoch. */
@@ -119,6 +129,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
 
   *[Symbol.iterator](): Iterator<B> {
     if (this.numWorkers > 0) throw new Error("DataLoader with numWorkers > 0 loads in workers: iterate it with for await");
+    this.drawBaseSeed();
     if (this.dataset instanceof Dataset) {
       for (const indices of this.indexBatches()) {
         this.batches.cross();
@@ -146,9 +157,10 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    const baseSeed = this.drawBaseSeed();
     if (this.dataset instanceof Dataset) {
       if (this.numWorkers > 0) {
-        yield* this.fromWorkers();
+        yield* this.fromWorkers(baseSeed);
         return;
       }
       for (const indices of this.indexBatches()) {
@@ -175,7 +187,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     this.pool = null;
   }
 
-  private async *fromWorkers(): AsyncGenerator<B> {
+  private async *fromWorkers(baseSeed: bigint): AsyncGenerator<B> {
     if (!isWorkerCapable(this.dataset)) {
       throw new Error(
         `numWorkers > 0 needs a dataset a worker can rebuild: ${this.dataset.constructor.name} has no workerSpec() ` +
@@ -190,7 +202,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
       libraryUrl,
       collateInWorker: !this.customCollate,
     });
-    const fetched = this.pool.run(batches, batched);
+    const fetched = this.pool.run(batches, batched, baseSeed);
     let k = 0;
     try {
       for await (const value of fetched) {

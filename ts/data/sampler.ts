@@ -15,25 +15,19 @@ export class SequentialSampler implements Sampler {
   }
 }
 
-/** Fisher–Yates shuffle of 0..n-1 driven by `g`. */
-export function permutation(n: number, g: Generator): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = g.nextInt(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
+/**
+ * As PyTorch's: without a generator, each pass seeds a fresh one from the default generator,
+ * so `manualSeed(s)` gives PyTorch's shuffles epoch after epoch.
+ */
 export class RandomSampler implements Sampler {
   readonly replacement: boolean;
   private readonly numSamples?: number;
-  readonly generator: Generator;
+  readonly generator: Generator | null;
 
   constructor(private readonly source: { length: number }, opts: { replacement?: boolean; numSamples?: number; generator?: Generator } = {}) {
     this.replacement = opts.replacement ?? false;
     this.numSamples = opts.numSamples;
-    this.generator = opts.generator ?? defaultGenerator;
+    this.generator = opts.generator ?? null;
     if (this.numSamples !== undefined && (!Number.isInteger(this.numSamples) || this.numSamples <= 0)) {
       throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${this.numSamples}`);
     }
@@ -43,16 +37,15 @@ export class RandomSampler implements Sampler {
   }
   *[Symbol.iterator](): Iterator<number> {
     const n = this.source.length;
+    const g = this.generator ?? new Generator(defaultGenerator.nextSeed());
     if (this.replacement) {
-      for (let i = 0; i < this.length; i++) yield this.generator.nextInt(n);
+      for (let i = 0; i < this.length; i++) yield g.nextInt(n);
       return;
     }
-    for (let done = 0; done < this.length; ) {
-      for (const i of permutation(n, this.generator)) {
-        if (done++ >= this.length) return;
-        yield i;
-      }
-    }
+    // PyTorch draws whole permutations, then one more for the remainder, sliced (even when
+    // the remainder is empty: with a generator of the caller's, that draw shifts later epochs)
+    for (let k = 0; k < Math.floor(this.length / n); k++) yield* g.permutation(n);
+    yield* g.permutation(n).slice(0, this.length % n);
   }
 }
 
@@ -62,7 +55,7 @@ export class SubsetRandomSampler implements Sampler {
     return this.indices.length;
   }
   *[Symbol.iterator](): Iterator<number> {
-    for (const i of permutation(this.indices.length, this.generator)) yield this.indices[i];
+    for (const i of this.generator.permutation(this.indices.length)) yield this.indices[i];
   }
 }
 

@@ -79,6 +79,7 @@ const WORKER_SOURCE = `
     if (m.init) {
       try {
         torch = await import(m.init.libraryUrl);
+        torch.manualSeed(m.init.seed);
         dataset = await build(m.init.spec);
         collate = m.init.collate;
         post({ ready: true });
@@ -158,7 +159,8 @@ export class WorkerPool {
 
   constructor(private readonly dataset: WorkerCapable, private readonly o: WorkerPoolOptions) {}
 
-  private start(): Promise<Channel[]> {
+  /** Starts the workers (once), seeding worker k with `seed + k` as PyTorch does. */
+  private start(seed: bigint): Promise<Channel[]> {
     this.workers ??= (async () => {
       const workers = await Promise.all(Array.from({ length: this.o.numWorkers }, spawn));
       const ready = workers.map(
@@ -173,7 +175,7 @@ export class WorkerPool {
           }),
       );
       const spec = packSpec(this.dataset.workerSpec(), []);
-      workers.forEach((w) => w.send({ init: { libraryUrl: this.o.libraryUrl, spec, collate: this.o.collateInWorker } }));
+      workers.forEach((w, k) => w.send({ init: { libraryUrl: this.o.libraryUrl, spec, collate: this.o.collateInWorker, seed: seed + BigInt(k) } }));
       await Promise.all(ready);
       return workers;
     })();
@@ -181,8 +183,8 @@ export class WorkerPool {
   }
 
   /** Yields the fetched batches for `batches` (lists of indices), in order. */
-  async *run(batches: number[][], batched: boolean): AsyncGenerator<unknown> {
-    const workers = await this.start();
+  async *run(batches: number[][], batched: boolean, seed: bigint): AsyncGenerator<unknown> {
+    const workers = await this.start(seed);
     workers.forEach((w) => w.hold(true));
     const base = this.nextId;
     this.nextId += batches.length;

@@ -1,7 +1,7 @@
 // dtype conversion, copies, detaching, devices and the fill/copy/random in-place writes.
 import { record } from "../autograd/node.js";
 import { DType, DTYPES, isFloating } from "../tensor/dtype.js";
-import { defaultGenerator } from "../tensor/random.js";
+import { defaultGenerator, Generator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkInPlace } from "./binary.js";
 import { overwriteNode, rebase } from "./inplace.js";
@@ -81,17 +81,54 @@ function write(t: Tensor, value: Tensor): void {
   t.storage.version++;
 }
 
-export function uniform_<T extends Tensor>(t: T, low: number, high: number, gen?: { nextUniform(): number }): T {
+/**
+ * uniform_ as PyTorch computes it: bounds rounded to the tensor's precision, then
+ * u·(high - low) + low with one rounding (PyTorch's build fuses it into an FMA; the product
+ * of two 24-bit floats is exact in a double).
+ */
+export function uniform_<T extends Tensor>(t: T, low: number, high: number, gen?: Generator): T {
   const g = gen ?? defaultGenerator;
   const v = new Float64Array(t.numel());
-  for (let i = 0; i < v.length; i++) v[i] = low + (high - low) * g.nextUniform();
+  if (t.dtype === "float64") {
+    for (let i = 0; i < v.length; i++) v[i] = g.nextUniformDouble() * (high - low) + low;
+  } else {
+    const lo = Math.fround(low);
+    const span = Math.fround(Math.fround(high) - lo);
+    for (let i = 0; i < v.length; i++) v[i] = Math.fround(g.nextUniform() * span + lo);
+  }
   return writeSampled(t, v);
 }
 
-export function normal_<T extends Tensor>(t: T, mean: number, std: number, gen?: { nextNormal(): number }): T {
+/**
+ * normal_ as PyTorch's CPU kernel: a contiguous tensor of 16 or more values is filled with
+ * uniforms and turned into normals 16 at a time (Box–Muller pairs j and j + 8, the last 16
+ * redrawn when the size is not a multiple of 16); smaller or strided ones draw one at a time.
+ */
+export function normal_<T extends Tensor>(t: T, mean: number, std: number, gen?: Generator): T {
   const g = gen ?? defaultGenerator;
-  const v = new Float64Array(t.numel());
-  for (let i = 0; i < v.length; i++) v[i] = mean + std * g.nextNormal();
+  const n = t.numel();
+  const v = new Float64Array(n);
+  if (n >= 16 && raw.isContiguous(t) && isFloating(t.dtype)) {
+    const single = t.dtype !== "float64";
+    const r = single ? Math.fround : (x: number) => x;
+    const uniform = single ? () => g.nextUniform() : () => g.nextUniformDouble();
+    const fill16 = (at: number): void => {
+      for (let j = 0; j < 8; j++) {
+        const radius = r(Math.sqrt(r(-2 * r(Math.log(r(1 - v[at + j]))))));
+        const theta = r(2 * Math.PI * v[at + j + 8]);
+        v[at + j] = r(r(radius * r(Math.cos(theta))) * std + mean);
+        v[at + j + 8] = r(r(radius * r(Math.sin(theta))) * std + mean);
+      }
+    };
+    for (let i = 0; i < n; i++) v[i] = uniform();
+    for (let i = 0; i + 16 <= n; i += 16) fill16(i);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) v[i] = uniform();
+      fill16(n - 16);
+    }
+  } else {
+    for (let i = 0; i < n; i++) v[i] = g.nextNormal() * std + mean;
+  }
   return writeSampled(t, v);
 }
 

@@ -140,17 +140,12 @@ export function randint(lowOrHigh: number, highOrShape: number | number[], shape
   return finish(raw.fromValues(v, shape, opts.dtype ?? "int64"), opts);
 }
 
-/** A random permutation of 0..n-1 (int64), by Fisher–Yates. */
+/** A random permutation of 0..n-1 (int64), PyTorch's for the same seed. */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   setContext(USER);
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = g.nextInt(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return finish(raw.fromValues(p, [n], opts.dtype ?? "int64"), opts);
+  return finish(raw.fromValues(g.permutation(n), [n], opts.dtype ?? "int64"), opts);
 }
 
 /** torch.arange(end) / (start, end) / (start, end, step); int64 for integral arguments. */

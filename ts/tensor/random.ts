@@ -1,19 +1,21 @@
-// Random numbers: a Mersenne Twister (the engine PyTorch's CPU generator uses) behind a
-// torch.Generator-style object. Seeds make runs reproducible within taimatsu; the streams
-// are not bit-identical to PyTorch's.
+// Random numbers as PyTorch's CPU generator makes them: a Mersenne Twister seeded the same
+// way, and the same draws per value (24-bit float and 53-bit double uniforms, modulo integers,
+// Box–Muller with a cached second value, randperm's swaps), so a seed gives PyTorch's streams
+// (test/random-streams.test.ts holds them to PyTorch 1.13's).
 export class Generator {
   private readonly mt = new Uint32Array(624);
   private index = 625;
   private spareNormal: number | null = null;
-  private seed = 0;
+  private seed: number | bigint = 0;
 
-  constructor(seed = 5489) {
+  constructor(seed: number | bigint = 5489) {
     this.manualSeed(seed);
   }
 
-  manualSeed(seed: number): this {
+  /** Seeds as torch.Generator.manual_seed: the engine takes the seed's low 32 bits. */
+  manualSeed(seed: number | bigint): this {
     this.seed = seed;
-    this.mt[0] = seed >>> 0;
+    this.mt[0] = typeof seed === "bigint" ? Number(BigInt.asUintN(32, seed)) : seed >>> 0;
     for (let i = 1; i < 624; i++) {
       const prev = this.mt[i - 1] ^ (this.mt[i - 1] >>> 30);
       this.mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
@@ -23,7 +25,7 @@ export class Generator {
     return this;
   }
 
-  initialSeed(): number {
+  initialSeed(): number | bigint {
     return this.seed;
   }
 
@@ -57,23 +59,34 @@ export class Generator {
     this.index = 0;
   }
 
-  /** Uniform in [0, 1) with 24 random bits, as PyTorch's float uniform. */
+  /** Uniform in [0, 1) with 24 random bits: PyTorch's float uniform, from one 32-bit draw. */
   nextUniform(): number {
     return (this.nextUint32() & 0xffffff) / 16777216;
   }
 
-  /** Standard normal by the Box–Muller transform. */
+  /** Uniform in [0, 1) with 53 random bits: PyTorch's double uniform, from random64(). */
+  nextUniformDouble(): number {
+    const hi = this.nextUint32();
+    const lo = this.nextUint32();
+    return ((hi & 0x1fffff) * 4294967296 + lo) / 9007199254740992;
+  }
+
+  /**
+   * Standard normal as PyTorch's normal_distribution<double>: Box–Muller on two double
+   * uniforms; the sine half is kept in the generator for the next call (reset by manualSeed).
+   */
   nextNormal(): number {
     if (this.spareNormal !== null) {
       const s = this.spareNormal;
       this.spareNormal = null;
       return s;
     }
-    const u1 = 1 - this.nextUniform();
-    const u2 = this.nextUniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
-    return r * Math.cos(2 * Math.PI * u2);
+    const u1 = this.nextUniformDouble();
+    const u2 = this.nextUniformDouble();
+    const r = Math.sqrt(-2 * Math.log1p(-u2));
+    const theta = 2 * Math.PI * u1;
+    this.spareNormal = r * Math.sin(theta);
+    return r * Math.cos(theta);
   }
 
   /**
@@ -91,16 +104,28 @@ export class Generator {
     return v;
   }
 
-  /** Uniform integer in [0, n) without modulo bias. */
+  /** An integer in [0, n) as PyTorch draws one: random() % n, or random64() % n from 2^32 up. */
   nextInt(n: number): number {
-    if (n <= 0x100000000) {
-      const limit = Math.floor(0x100000000 / n) * n;
-      let x: number;
-      do x = this.nextUint32();
-      while (x >= limit);
-      return x % n;
+    if (n <= 0x100000000) return this.nextUint32() % n;
+    const hi = BigInt(this.nextUint32());
+    const lo = BigInt(this.nextUint32());
+    return Number(((hi << 32n) | lo) % BigInt(n));
+  }
+
+  /** A seed for a fresh generator, as PyTorch's int64 random_(): random64() mod 2^63. */
+  nextSeed(): bigint {
+    const hi = BigInt(this.nextUint32() & 0x7fffffff);
+    return (hi << 32n) | BigInt(this.nextUint32());
+  }
+
+  /** A random permutation of 0..n-1 by PyTorch's randperm: swap i with i + random() % (n - i). */
+  permutation(n: number): number[] {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < n - 1; i++) {
+      const z = i + this.nextInt(n - i);
+      [p[i], p[z]] = [p[z], p[i]];
     }
-    return Math.floor(this.nextUniform() * n);
+    return p;
   }
 }
 

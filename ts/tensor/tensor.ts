@@ -17,6 +17,7 @@ import { DType, isFloating, itemSize, legacyTypeName } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { keep, Origin, release, track, Tracked, unkeep } from "./lifetime.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
+import type { Generator } from "./random.js";
 import { Storage } from "./storage.js";
 
 export type Scalar = number | boolean;
@@ -441,10 +442,10 @@ export class Tensor implements Tracked {
   indexPut_(index: I.IndexSpec, value: Operand): this {
     return I.indexPut_(this, index, value);
   }
-  uniform_(low = 0, high = 1, generator?: { nextUniform(): number }): this {
+  uniform_(low = 0, high = 1, generator?: Generator): this {
     return C.uniform_(this, low, high, generator);
   }
-  normal_(mean = 0, std = 1, generator?: { nextNormal(): number }): this {
+  normal_(mean = 0, std = 1, generator?: Generator): this {
     return C.normal_(this, mean, std, generator);
   }
 
