@@ -44,6 +44,11 @@ lin = torch.nn.Linear(4, 3)
 lin2 = torch.nn.Linear(3, 2)
 out["linear_init"] = {"seed": 0, "weight": vals(lin.weight), "bias": vals(lin.bias), "weight2": vals(lin2.weight), "bias2": vals(lin2.bias)}
 
+torch.manual_seed(4)
+x = torch.linspace(-1, 1, 40)
+out["dropout"] = {"seed": 4, "x": vals(x), "p": 0.3, "y": vals(torch.nn.functional.dropout(x, 0.3, True)),
+                  "bernoulli": vals(torch.empty(20).bernoulli_(0.25))}
+
 torch.manual_seed(0)
 sampler = RandomSampler(range(10))
 out["random_sampler"] = {"seed": 0, "epoch1": list(sampler), "epoch2": list(sampler)}

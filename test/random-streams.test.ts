@@ -52,6 +52,13 @@ describe("random streams match PyTorch's for the same seed", () => {
     expect(flat(torch.randperm(100))).toEqual(p.hundred);
   });
 
+  it("bernoulli_ and dropout masks", () => {
+    const f = fixtures.dropout;
+    torch.manualSeed(f.seed);
+    expect(flat(torch.nn.functional.dropout(torch.tensor(f.x), f.p, true))).toEqual(f.y);
+    expect(flat(torch.empty(20).bernoulli_(0.25))).toEqual(f.bernoulli);
+  });
+
   it("a torch.Generator object", () => {
     const f = fixtures.generator;
     const g = new torch.Generator(f.seed);

@@ -1,7 +1,6 @@
 // torch.nn.functional: the functional forms the layers call.
 import { Tensor } from "../tensor/tensor.js";
 import { leakyRelu as leakyReluOp } from "../ops/unary.js";
-import { rand } from "../tensor/create.js";
 import { Generator } from "../tensor/random.js";
 import { where } from "../ops/binary.js";
 
@@ -37,8 +36,9 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   if (p < 0 || p > 1) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
-  const keep = rand([...x.shape], { generator, dtype: x.dtype }).ge(p).to(x.dtype);
-  return x.mul(keep).div(1 - p);
+  // PyTorch's order of draws and roundings: a bernoulli(1 - p) mask scaled by 1/(1 - p), then the product
+  const noise = Tensor.empty(x.shape, x.dtype).bernoulli_(1 - p, generator).div(1 - p);
+  return x.mul(noise);
 }
 
 export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {

@@ -132,6 +132,15 @@ export function normal_<T extends Tensor>(t: T, mean: number, std: number, gen?:
   return writeSampled(t, v);
 }
 
+/** bernoulli_(p): ones with probability p, as PyTorch's CPU kernel draws them (a double uniform below p). */
+export function bernoulli_<T extends Tensor>(t: T, p: number, gen?: Generator): T {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_ expects p to be in [0, 1], but got p=${p}`);
+  const g = gen ?? defaultGenerator;
+  const v = new Float64Array(t.numel());
+  for (let i = 0; i < v.length; i++) v[i] = g.nextUniformDouble() < p ? 1 : 0;
+  return writeSampled(t, v);
+}
+
 function writeSampled<T extends Tensor>(t: T, v: Float64Array): T {
   checkInPlace(t, "random_");
   const node = overwriteNode(t, null, "RandomBackward0");

@@ -447,7 +447,10 @@ export class Tensor implements Tracked {
   }
   normal_(mean = 0, std = 1, generator?: Generator): this {
     return C.normal_(this, mean, std, generator);
+  }  bernoulli_(p = 0.5, generator?: Generator): this {
+    return C.bernoulli_(this, p, generator);
   }
+
 
   // ---- reductions -----------------------------------------------------------------------
 
