@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import * as torch from "../dist/taimatsu.js";
 import { FaultyDataset } from "./fixtures/faulty-dataset.mjs";
+import { NoisyDataset } from "./fixtures/noisy-dataset.mjs";
 
 type T = InstanceType<typeof torch.Tensor>;
 const { DataLoader, TensorDataset, Subset } = torch.utils.data;
@@ -25,6 +26,18 @@ describe("DataLoader with numWorkers > 0", () => {
     for (let epoch = 0; epoch < 2; epoch++) expect(await collect(persistent)).toEqual(await collect(serialLoader));
     await persistent.shutdownWorkers();
     expect(serial).toHaveLength(13);
+  });
+  it("seeds worker k with the loader's base seed + k, as PyTorch does: random augmentations repeat with the seed", async () => {
+    const run = async (seed: number) => {
+      torch.manualSeed(seed);
+      return collect(new DataLoader(new NoisyDataset(12), { batchSize: 3, numWorkers: 2 }));
+    };
+    const first = await run(5);
+    expect(await run(5)).toEqual(first);
+    expect(await run(6)).not.toEqual(first);
+    // the two workers draw different streams
+    const [b0, b1] = first.map((b) => JSON.parse(b as string) as number[][]);
+    expect(b0.map((r, i) => r.map((v) => v - i))).not.toEqual(b1.map((r, i) => r.map((v) => v - 3 - i)));
   });
   it("rebuilds user datasets from their module and wrapped datasets (Subset)", async () => {
     const user = await collect(new DataLoader(new FaultyDataset(6, -1), { batchSize: 4, numWorkers: 2 }));
