@@ -120,6 +120,18 @@ describe("in-place writes under autograd, against PyTorch", () => {
     expectValues(h.grad, c.grads.h!, "h.grad");
   });
 
+  it("two views of one base written in turn, each taken before either write", () => {
+    const h = torch.tensor([1, 2, 3], { dtype: "float32", requiresGrad: true });
+    const w = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+    const b = torch.zeros(2, 3);
+    const [v0, v1] = [b.select(0, 0), b.select(0, 1)];
+    v1.copy_(h.mul(2));
+    v0.add_(h.mul(3));
+    b.mul(w).sum().backward();
+    expect(h.grad!.tolist()).toEqual([11, 16, 21]);
+    expect(b.tolist()).toEqual([[3, 6, 9], [2, 4, 6]]);
+  });
+
   it("writes into a base whose own layout is not contiguous (a detached transpose)", () => {
     const b = torch.zeros(3, 2).t().detach();
     const h = torch.tensor([1, 2, 3], { dtype: "float32", requiresGrad: true });

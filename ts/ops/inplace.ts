@@ -90,8 +90,10 @@ export function refreshView(view: Tensor): void {
  */
 export function rebase(t: Tensor, node: Node | null): void {
   if (node === null || !isGradEnabled()) return;
-  t.setGradFn(node);
   const base = t.viewBase;
+  // t's history is `node` now, whatever other views wrote into the base before
+  if (base !== null) t.seenRebases = base.rebases;
+  t.setGradFn(node);
   if (base === null) return;
   const p = positions(t, base);
   const shape = t.shape;
