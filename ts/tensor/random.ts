@@ -106,7 +106,7 @@ export class Generator {
 
   /** An integer in [0, n) as PyTorch draws one: random() % n, or random64() % n from 2^32 up. */
   nextInt(n: number): number {
-    if (n <= 0x100000000) return this.nextUint32() % n;
+    if (n < 0x100000000) return this.nextUint32() % n;
     const hi = BigInt(this.nextUint32());
     const lo = BigInt(this.nextUint32());
     return Number(((hi << 32n) | lo) % BigInt(n));
