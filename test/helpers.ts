@@ -31,6 +31,14 @@ export function expectClose(actual: Tensor, expected: Encoded, opts: { rtol?: nu
   });
 }
 
+/** Plain number lists equal within `tol · (1 + |expected|)` element by element. */
+export function expectValuesNear(got: readonly number[], want: readonly number[], what: string, tol = 1e-5): void {
+  expect(got.length, what).toBe(want.length);
+  got.forEach((g, i) => {
+    if (!(Math.abs(g - want[i]) <= tol * (1 + Math.abs(want[i])))) throw new Error(`${what}[${i}]: got ${g}, expected ${want[i]}`);
+  });
+}
+
 export function expectThrowsMessage(fn: () => unknown, message: string | RegExp): void {
   let thrown: unknown = null;
   try {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/inplace.json";
+import { expectValuesNear } from "./helpers.js";
 
 type Case = { inputs: Record<string, { shape: number[]; values: number[] }>; grads: Record<string, number[] | null> };
 
@@ -14,13 +15,9 @@ function inputs(c: Case, withGrad: string[]): Record<string, Tensor> {
   );
 }
 
-function expectValues(t: Tensor | null, want: number[], what: string, tol = 1e-5): void {
+function expectValues(t: Tensor | null, want: number[], what: string): void {
   expect(t, what).not.toBeNull();
-  const got = t!.reshape(-1).tolist() as number[];
-  expect(got.length, what).toBe(want.length);
-  got.forEach((g, i) => {
-    if (Math.abs(g - want[i]) > tol * (1 + Math.abs(want[i]))) throw new Error(`${what}[${i}]: got ${g}, expected ${want[i]}`);
-  });
+  expectValuesNear(t!.reshape(-1).tolist() as number[], want, what);
 }
 
 describe("in-place writes under autograd, against PyTorch", () => {

@@ -5,15 +5,11 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/random.json";
+import { expectValuesNear } from "./helpers.js";
 
 const flat = (t: Tensor): number[] => t.reshape(-1).tolist() as number[];
 
-function expectNear(got: number[], want: number[], what: string, rel = 2e-6): void {
-  expect(got.length, what).toBe(want.length);
-  got.forEach((g, i) => {
-    if (Math.abs(g - want[i]) > rel * (1 + Math.abs(want[i]))) throw new Error(`${what}[${i}]: got ${g}, expected ${want[i]}`);
-  });
-}
+const expectNear = (got: number[], want: number[], what: string, tol = 2e-6): void => expectValuesNear(got, want, what, tol);
 
 describe("random streams match PyTorch's for the same seed", () => {
   it("rand (float32 and float64) and uniform_, exactly", () => {
