@@ -3,6 +3,7 @@
 //! and autograd. Exported names are `<op>_f32` and match the TS op names.
 
 pub mod binary;
+pub mod conv;
 pub mod copy;
 pub mod loss;
 pub mod math;

@@ -5,6 +5,8 @@ import { Generator } from "../tensor/random.js";
 import { where } from "../ops/binary.js";
 
 export * from "./losses.js";
+export { conv2d, maxPool2d, avgPool2d, unfold, fold } from "../ops/conv.js";
+export type { Conv2dOptions, Pool2dOptions, AvgPool2dOptions, UnfoldOptions } from "../ops/conv.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);

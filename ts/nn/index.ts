@@ -9,4 +9,5 @@ export { Linear, Identity, Flatten, Unflatten } from "./layers/linear.js";
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax } from "./layers/activation.js";
 export { Sequential, ModuleList, ModuleDict } from "./layers/container.js";
 export { Dropout, LayerNorm, Embedding } from "./layers/regularization.js";
+export { Conv2d, MaxPool2d, AvgPool2d } from "./layers/conv.js";
 export * from "./loss.js";

@@ -1,0 +1,142 @@
+// 2-D convolution and pooling against PyTorch 1.13 (test/fixtures/conv.json from
+// scripts/gen_conv_fixtures.py): outputs and gradients, seeded initialisation, a small CNN
+// trained one step from the same seed, PyTorch's error texts, and float64 gradchecks.
+import { describe, expect, it } from "vitest";
+import * as torch from "../ts/index.js";
+import type { Tensor } from "../ts/index.js";
+import fixtures from "./fixtures/conv.json";
+import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
+
+const F = torch.nn.functional;
+type Enc = { shape: number[]; values: number[] };
+const dec = (e: Enc, requiresGrad = false): Tensor => torch.tensor(e.values, { dtype: "float32" }).reshape(e.shape).requiresGrad_(requiresGrad);
+
+function expectTensor(t: Tensor | null, e: Enc, what: string, tol = 1e-4): void {
+  expect(t, what).not.toBeNull();
+  expect([...t!.shape], `${what} shape`).toEqual(e.shape);
+  expectValuesNear(t!.reshape(-1).tolist() as number[], e.values, what, tol);
+}
+
+type Opts = Record<string, unknown>;
+/** PyTorch's snake_case keyword arguments as taimatsu's options. */
+const camel = (o: Opts): Opts =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v]));
+
+describe("conv2d against PyTorch", () => {
+  for (const name of ["conv_basic", "conv_strided", "conv_groups", "conv_unbatched", "conv_same"] as const) {
+    it(`${name}: output and gradients`, () => {
+      const c = fixtures[name] as { x: Enc; w: Enc; b?: Enc; y: Enc; gy: Enc; gx: Enc; gw: Enc; gb?: Enc; options: Opts };
+      const [x, w] = [dec(c.x, true), dec(c.w, true)];
+      const b = c.b ? dec(c.b, true) : null;
+      const y = F.conv2d(x, w, b, camel(c.options));
+      expectTensor(y, c.y, "y");
+      y.mul(dec(c.gy)).sum().backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+      expectTensor(w.grad, c.gw, "w.grad");
+      if (b) expectTensor(b.grad, c.gb!, "b.grad");
+    });
+  }
+});
+
+describe("pooling against PyTorch", () => {
+  const cases = {
+    max_basic: F.maxPool2d,
+    max_padded: F.maxPool2d,
+    max_ceil_dilated: F.maxPool2d,
+    max_ties: F.maxPool2d,
+    avg_basic: F.avgPool2d,
+    avg_padded: F.avgPool2d,
+    avg_exclude_pad: F.avgPool2d,
+    avg_divisor: F.avgPool2d,
+  } as const;
+  for (const [name, fn] of Object.entries(cases)) {
+    it(`${name}: output and gradient`, () => {
+      const c = fixtures[name as keyof typeof cases] as { x: Enc; y: Enc; gy: Enc; gx: Enc; options: Opts };
+      const { kernel_size: k, ...rest } = c.options;
+      const x = dec(c.x, true);
+      const y = fn(x, k as number, camel(rest));
+      expectTensor(y, c.y, "y");
+      y.mul(dec(c.gy)).sum().backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+    });
+  }
+});
+
+describe("unfold, fold, Conv2d and a small CNN", () => {
+  it("unfold and fold (each other's backward)", () => {
+    const c = fixtures.unfold_fold;
+    const x = dec(c.x, true);
+    const opts = { dilation: 1, padding: 1, stride: 2 };
+    const cols = F.unfold(x, [2, 3], opts);
+    expectTensor(cols, c.cols, "cols");
+    cols.mul(dec(c.gc)).sum().backward();
+    expectTensor(x.grad, c.gx, "x.grad");
+    expectTensor(F.fold(dec(c.gc), [5, 6], [2, 3], opts), c.folded, "fold");
+  });
+
+  it("nn.Conv2d: PyTorch's initial weights for the same seed, its repr and state-dict keys", () => {
+    torch.manualSeed(fixtures.conv_init.seed);
+    const conv = new torch.nn.Conv2d(3, 4, 3);
+    expectTensor(conv.weight, fixtures.conv_init.weight, "weight", 0);
+    expectTensor(conv.bias, fixtures.conv_init.bias, "bias", 0);
+    expect(conv.toString()).toBe("Conv2d(3, 4, kernel_size=(3, 3), stride=(1, 1))");
+    expect(new torch.nn.Conv2d(3, 8, [3, 5], { stride: 2, padding: 1, dilation: 2, bias: false }).toString()).toBe(
+      "Conv2d(3, 8, kernel_size=(3, 5), stride=(2, 2), padding=(1, 1), dilation=(2, 2), bias=False)",
+    );
+    expect(new torch.nn.Conv2d(4, 8, 3, { groups: 2, padding: "same" }).toString()).toBe("Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=same, groups=2)");
+    expect(new torch.nn.MaxPool2d(3, { stride: 1, padding: 1, ceilMode: true }).toString()).toBe("MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=1, ceil_mode=True)");
+    expect(new torch.nn.AvgPool2d(2).toString()).toBe("AvgPool2d(kernel_size=2, stride=2, padding=0)");
+    expect(Object.keys(conv.stateDict())).toEqual(["weight", "bias"]);
+  });
+
+  it("a small CNN from the same seed: PyTorch's loss and every parameter's gradient", () => {
+    const c = fixtures.cnn;
+    torch.manualSeed(c.seed);
+    const { nn } = torch;
+    const net = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(4, 6, 3), new nn.ReLU(), new nn.AvgPool2d(2), new nn.Flatten(), new nn.Linear(6, 10),
+    );
+    const x = torch.randn(3, 1, 8, 8);
+    const loss = new nn.CrossEntropyLoss()(net(x), torch.tensor([1, 7, 3]));
+    expect(loss.item()).toBeCloseTo(c.loss, 5);
+    loss.backward();
+    for (const [name, p] of net.namedParameters()) expectTensor(p.grad, (c.grads as Record<string, Enc>)[name], `${name}.grad`);
+  });
+});
+
+describe("errors as PyTorch words them", () => {
+  it("conv2d", () => {
+    expectThrowsMessage(() => F.conv2d(torch.randn(2, 3), torch.randn(8, 3, 3, 3)), "Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [2, 3]");
+    expectThrowsMessage(
+      () => F.conv2d(torch.randn(2, 4, 8, 8), torch.randn(8, 3, 3, 3)),
+      "Given groups=1, weight of size [8, 3, 3, 3], expected input[2, 4, 8, 8] to have 3 channels, but got 4 channels instead",
+    );
+    expectThrowsMessage(
+      () => F.conv2d(torch.randn(2, 3, 2, 2), torch.randn(8, 3, 3, 3)),
+      "Calculated padded input size per channel: (2 x 2). Kernel size: (3 x 3). Kernel size can't be greater than actual input size",
+    );
+  });
+  it("pooling", () => {
+    expectThrowsMessage(() => F.maxPool2d(torch.randn(1, 1, 8, 8), 3, { padding: 2 }), "pad should be at most half of kernel size, but got pad=2 and kernel_size=3");
+    expectThrowsMessage(() => F.maxPool2d(torch.randn(1, 1, 2, 2), 3), "Given input size: (1x2x2). Calculated output size: (1x0x0). Output size is too small");
+    expectThrowsMessage(() => F.maxPool2d(torch.randn(8, 8), 2), "non-empty 3D or 4D (batch mode) tensor expected for input");
+  });
+});
+
+describe("float64 gradchecks (central differences through the JS path)", () => {
+  const r = (...shape: number[]) => torch.randn(shape, { dtype: "float64" }).requiresGrad_();
+  it("conv2d with stride, padding, dilation and groups", () => {
+    expect(torch.autograd.gradcheck((x, w, b) => F.conv2d(x, w, b, { stride: [2, 1], padding: 1, dilation: [1, 2], groups: 2 }), [r(2, 4, 5, 6), r(4, 2, 2, 3), r(4)])).toBe(true);
+  });
+  it("max and average pooling", () => {
+    expect(torch.autograd.gradcheck((x) => F.maxPool2d(x, 2, { stride: 1, padding: 1 }), [r(1, 2, 4, 5)])).toBe(true);
+    expect(torch.autograd.gradcheck((x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), [r(2, 1, 5, 5)])).toBe(true);
+  });
+  it("second order through conv2d", () => {
+    // gradcheck's finite differences run without grad mode: the inner gradient turns it back on
+    const gradOfX = (x: Tensor, w: Tensor): Tensor =>
+      torch.enableGrad(() => torch.autograd.grad([F.conv2d(x, w).square().sum()], [x], { createGraph: true })[0]!);
+    expect(torch.autograd.gradcheck(gradOfX, [r(1, 2, 4, 4), r(3, 2, 2, 2)])).toBe(true);
+  });
+});

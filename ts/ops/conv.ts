@@ -1,0 +1,254 @@
+// 2-D convolution and pooling over NCHW batches, built on unfold (im2col): a convolution is
+// one batched matmul of the weights with the unfolded input, a pooling a max or mean over
+// each window. unfold and fold (col2im) are each other's backward, so gradients of every
+// order come from the ops they are made of. Unbatched CHW input is accepted, as PyTorch does.
+import { record } from "../autograd/node.js";
+import { kernel, writeMeta } from "../backend/wasm.js";
+import { fmtShape } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { cat } from "./movement.js";
+import * as raw from "./raw.js";
+
+export type Pair = number | readonly [number, number];
+const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+
+export interface UnfoldOptions {
+  dilation?: Pair;
+  padding?: Pair;
+  stride?: Pair;
+}
+
+/** Kernel, stride, padding and dilation along (height, width). */
+interface Window {
+  k: [number, number];
+  s: [number, number];
+  p: [number, number];
+  d: [number, number];
+}
+
+const windowOf = (kernelSize: Pair, o: UnfoldOptions): Window => ({
+  k: pair(kernelSize),
+  s: pair(o.stride ?? 1),
+  p: pair(o.padding ?? 0),
+  d: pair(o.dilation ?? 1),
+});
+
+/** Output length along one axis; with ceilMode the last window may overhang, but must start inside. */
+function outLength(size: number, w: Window, axis: 0 | 1, ceilMode = false): number {
+  const span = size + 2 * w.p[axis] - w.d[axis] * (w.k[axis] - 1) - 1;
+  let n = (ceilMode ? Math.ceil(span / w.s[axis]) : Math.floor(span / w.s[axis])) + 1;
+  if (ceilMode && (n - 1) * w.s[axis] >= size + w.p[axis]) n--;
+  return n;
+}
+
+function meta(n: number, c: number, h: number, wd: number, w: Window, oh: number, ow: number): number {
+  return writeMeta([n, c, h, wd, w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], w.d[0], w.d[1], oh, ow]);
+}
+
+/**
+ * im2col of a 4-D batch, positions outside the input reading `pad`; `out` is [oh, ow]. Its
+ * backward folds the gradient back (padding positions get none).
+ */
+function unfoldRaw(x: Tensor, w: Window, out: [number, number], pad: number): Tensor {
+  const [n, c, h, wd] = x.shape;
+  const src = raw.contiguous(x);
+  raw.use("unfold", src);
+  const shape = [n, c * w.k[0] * w.k[1], out[0] * out[1]];
+  let cols: Tensor;
+  if (raw.wasmF32(x.dtype)) {
+    cols = Tensor.empty(shape, x.dtype);
+    kernel("im2col_f32")(raw.bytePtr(src), raw.bytePtr(cols), meta(n, c, h, wd, w, out[0], out[1]), pad);
+  } else {
+    const v = raw.values(src);
+    const colsV = new Float64Array(n * shape[1] * shape[2]);
+    forEachTap([n, c, h, wd], w, out, (at, from) => (colsV[at] = from < 0 ? pad : v[from]));
+    cols = raw.fromValues(colsV, shape, x.dtype);
+  }
+  return record("Im2ColBackward0", [x], cols, [], (g) => [foldRaw(g, w, [h, wd], out)]);
+}
+
+/** col2im: sums each column entry onto the input position it came from. */
+function foldRaw(cols: Tensor, w: Window, size: [number, number], out: [number, number]): Tensor {
+  const [n, ckk] = cols.shape;
+  const c = ckk / (w.k[0] * w.k[1]);
+  const src = raw.contiguous(cols);
+  raw.use("fold", src);
+  let x: Tensor;
+  if (raw.wasmF32(cols.dtype)) {
+    x = Tensor.zeros([n, c, size[0], size[1]], cols.dtype);
+    kernel("col2im_f32")(raw.bytePtr(src), raw.bytePtr(x), meta(n, c, size[0], size[1], w, out[0], out[1]));
+  } else {
+    const v = raw.values(src);
+    const xV = new Float64Array(n * c * size[0] * size[1]);
+    forEachTap([n, c, size[0], size[1]], w, out, (at, from) => from >= 0 && (xV[from] += v[at]));
+    x = raw.fromValues(xV, [n, c, size[0], size[1]], cols.dtype);
+  }
+  return record("Col2ImBackward0", [cols], x, [], (g) => [unfoldRaw(g, w, out, 0)]);
+}
+
+/**
+ * The definition of im2col, one column entry at a time: `f(column index, input index or -1
+ * outside the input)`. The JS path for dtypes without a kernel, and the kernels' oracle.
+ */
+function forEachTap(input: [number, number, number, number], w: Window, out: [number, number], f: (at: number, from: number) => void): void {
+  const [n, c, h, wd] = input;
+  let at = 0;
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let ky = 0; ky < w.k[0]; ky++)
+        for (let kx = 0; kx < w.k[1]; kx++)
+          for (let oy = 0; oy < out[0]; oy++)
+            for (let ox = 0; ox < out[1]; ox++, at++) {
+              const iy = oy * w.s[0] + ky * w.d[0] - w.p[0];
+              const ix = ox * w.s[1] + kx * w.d[1] - w.p[1];
+              f(at, iy < 0 || ix < 0 || iy >= h || ix >= wd ? -1 : ((b * c + ch) * h + iy) * wd + ix);
+            }
+}
+
+function checkFloating(op: string, t: Tensor): void {
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError(`${op}: expected a floating-point tensor, but got ${t.dtype}`);
+}
+
+/** Runs `f` on a 4-D batch, adding and removing the batch dim for unbatched 3-D input. */
+function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
+  return x.dim() === 3 ? f(x.unsqueeze(0)).squeeze(0) : f(x);
+}
+
+/** torch.nn.functional.unfold: [N, C, H, W] → [N, C·kh·kw, L]. */
+export function unfold(x: Tensor, kernelSize: Pair, opts: UnfoldOptions = {}): Tensor {
+  if (x.dim() !== 3 && x.dim() !== 4) throw new Error(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.dim()}D)`);
+  checkFloating("unfold", x);
+  const w = windowOf(kernelSize, opts);
+  return batched(x, (x4) => unfoldRaw(x4, w, [outLength(x4.shape[2], w, 0), outLength(x4.shape[3], w, 1)], 0));
+}
+
+/** torch.nn.functional.fold: [N, C·kh·kw, L] → [N, C, H, W], overlapping entries summed. */
+export function fold(cols: Tensor, outputSize: Pair, kernelSize: Pair, opts: UnfoldOptions = {}): Tensor {
+  if (cols.dim() !== 2 && cols.dim() !== 3) throw new Error(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${cols.dim()}D)`);
+  checkFloating("fold", cols);
+  const w = windowOf(kernelSize, opts);
+  const size = pair(outputSize);
+  const out: [number, number] = [outLength(size[0], w, 0), outLength(size[1], w, 1)];
+  const c3 = cols.dim() === 2 ? cols.unsqueeze(0) : cols;
+  const kk = w.k[0] * w.k[1];
+  if (c3.shape[1] % kk !== 0) {
+    throw new Error(`Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)=${c3.shape[1]} and kernel_size=(${w.k.join(", ")})`);
+  }
+  if (c3.shape[2] !== out[0] * out[1]) {
+    throw new Error(`Given output_size=(${size.join(", ")}), kernel_size=(${w.k.join(", ")}), dilation=(${w.d.join(", ")}), padding=(${w.p.join(", ")}), stride=(${w.s.join(", ")}), expected size of input's dimension 2 to match the calculated number of sliding blocks ${out[0]} * ${out[1]} = ${out[0] * out[1]}, but got input.size(2)=${c3.shape[2]}.`);
+  }
+  const x = foldRaw(c3, w, size, out);
+  return cols.dim() === 2 ? x.squeeze(0) : x;
+}
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** Numbers, or "valid" (none) / "same" (output size = input size; stride 1). */
+  padding?: Pair | "valid" | "same";
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** torch.nn.functional.conv2d (cross-correlation, as PyTorch). */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  if (x.dim() !== 3 && x.dim() !== 4) {
+    throw new Error(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${fmtShape(x.shape)}`);
+  }
+  if (weight.dim() !== 4) throw new Error(`conv2d: expected a 4D weight [out_channels, in_channels/groups, kH, kW], but got ${fmtShape(weight.shape)}`);
+  checkFloating("conv2d", x);
+  checkFloating("conv2d", weight);
+  const groups = opts.groups ?? 1;
+  const [outC, inPerGroup, kh, kw] = weight.shape;
+  const x4 = x.dim() === 3 ? x.unsqueeze(0) : x;
+  if (outC % groups !== 0) {
+    throw new Error(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${fmtShape(weight.shape)}] instead`);
+  }
+  if (x4.shape[1] !== inPerGroup * groups) {
+    throw new Error(`Given groups=${groups}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x4.shape)} to have ${inPerGroup * groups} channels, but got ${x4.shape[1]} channels instead`);
+  }
+  const dilation = pair(opts.dilation ?? 1);
+  const w: Window = { k: [kh, kw], s: pair(opts.stride ?? 1), p: paddingOf(opts.padding ?? 0, [kh, kw], dilation, opts.stride ?? 1), d: dilation };
+  const [h, wd] = [x4.shape[2], x4.shape[3]];
+  const padded = [h + 2 * w.p[0], wd + 2 * w.p[1]];
+  const span = [w.d[0] * (kh - 1) + 1, w.d[1] * (kw - 1) + 1];
+  if (padded[0] < span[0] || padded[1] < span[1]) {
+    throw new Error(`Calculated padded input size per channel: (${padded[0]} x ${padded[1]}). Kernel size: (${span[0]} x ${span[1]}). Kernel size can't be greater than actual input size`);
+  }
+  const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
+  const perGroup = (xs: Tensor, ws: Tensor): Tensor => ws.reshape([ws.shape[0], -1]).matmul(unfoldRaw(xs, w, out, 0));
+  const y = groups === 1
+    ? perGroup(x4, weight)
+    : cat(Array.from({ length: groups }, (_, g) => perGroup(x4.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
+  let result = y.reshape([x4.shape[0], outC, out[0], out[1]]);
+  if (bias !== null) result = result.add(bias.reshape([1, outC, 1, 1]));
+  return x.dim() === 3 ? result.squeeze(0) : result;
+}
+
+function paddingOf(p: Pair | "valid" | "same", k: [number, number], d: [number, number], stride: Pair): [number, number] {
+  if (p === "valid") return [0, 0];
+  if (p !== "same") return pair(p);
+  if (pair(stride).some((s) => s !== 1)) throw new Error("padding='same' is not supported for strided convolutions");
+  const total = [d[0] * (k[0] - 1), d[1] * (k[1] - 1)];
+  if (total.some((t) => t % 2 !== 0)) {
+    throw new Error(`conv2d: padding='same' with an even effective kernel size (${total[0] + 1} x ${total[1] + 1}) needs uneven padding, which taimatsu does not support; pad the input explicitly`);
+  }
+  return [total[0] / 2, total[1] / 2];
+}
+
+export interface Pool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+/** The window of a pooling op, with PyTorch's checks. */
+function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions): { w: Window; out: [number, number] } {
+  if ((x.dim() !== 3 && x.dim() !== 4) || x.numel() === 0) throw new Error("non-empty 3D or 4D (batch mode) tensor expected for input");
+  checkFloating(op, x);
+  const w = windowOf(kernelSize, { stride: o.stride ?? kernelSize, padding: o.padding, dilation: o.dilation });
+  for (const a of [0, 1] as const) {
+    if (w.p[a] * 2 > w.k[a]) throw new Error(`pad should be at most half of kernel size, but got pad=${w.p[a]} and kernel_size=${w.k[a]}`);
+  }
+  const [h, wd] = x.shape.slice(-2);
+  const out: [number, number] = [outLength(h, w, 0, o.ceilMode), outLength(wd, w, 1, o.ceilMode)];
+  if (out[0] < 1 || out[1] < 1) {
+    const c = x.shape[x.dim() - 3];
+    throw new Error(`Given input size: (${c}x${h}x${wd}). Calculated output size: (${c}x${Math.max(out[0], 0)}x${Math.max(out[1], 0)}). Output size is too small`);
+  }
+  return { w, out };
+}
+
+/** Each window of each channel as a row of kh·kw values: [N, C, kh·kw, oh·ow]. */
+function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Tensor {
+  const [n, c] = x4.shape;
+  return unfoldRaw(x4, w, out, pad).reshape([n, c, w.k[0] * w.k[1], out[0] * out[1]]);
+}
+
+/** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
+export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+  const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
+  return batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]]));
+}
+
+export interface AvgPool2dOptions {
+  stride?: Pair;
+  padding?: Pair;
+  /** Whether zero padding counts in the average (PyTorch's default: true). */
+  countIncludePad?: boolean;
+  divisorOverride?: number;
+}
+
+/** torch.nn.functional.avg_pool2d (ceil_mode false). */
+export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
+  const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
+  return batched(x, (x4) => {
+    const sums = windows(x4, w, out, 0).sum(2);
+    let divisor: Tensor | number = opts.divisorOverride ?? w.k[0] * w.k[1];
+    if (opts.divisorOverride === undefined && opts.countIncludePad === false) {
+      // in-bounds positions per window: the windows of a plane of ones
+      divisor = windows(Tensor.zeros([1, 1, x4.shape[2], x4.shape[3]], x4.dtype).add(1), w, out, 0).sum(2);
+    }
+    return sums.div(divisor).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]);
+  });
+}
