@@ -92,6 +92,26 @@ async function overheadBench(): Promise<Row[]> {
   return [r];
 }
 
+/** conv2d forward, NCHW for taimatsu and NHWC for tfjs (each library's native layout). */
+async function convBench(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [n, c, hw, o, k, pad] of [[64, 1, 28, 6, 5, 0], [32, 16, 16, 32, 3, 1]] as const) {
+    const x = randT(n, c, hw, hw);
+    const w = randT(o, c, k, k);
+    const tx = tf.tensor4d(x.permute(0, 2, 3, 1).contiguous().toTypedArray() as Float32Array, [n, hw, hw, c]);
+    const tw = tf.tensor4d(w.permute(2, 3, 1, 0).contiguous().toTypedArray() as Float32Array, [k, k, c, o]);
+    const out = hw + 2 * pad - k + 1;
+    const gflops = (s: number) => (2 * n * o * out * out * c * k * k) / s / 1e9;
+    rows.push(await row(`conv2d ${n}×${c}×${hw}² → ${o}, ${k}×${k}${pad ? ", pad 1" : ""}`, "GFLOP/s", true, gflops, {
+      // inference, as tf.tidy on the tfjs side: noGrad frees what each call leaves behind
+      taimatsu: () => torch.noGrad(() => torch.nn.functional.conv2d(x, w, null, { padding: pad })),
+      "tfjs-wasm": () => tf.conv2d(tx as tf.Tensor4D, tw as tf.Tensor4D, 1, pad ? "same" : "valid"),
+    }));
+    tf.dispose([tx, tw]);
+  }
+  return rows;
+}
+
 /** Forward + backward of a 784-256-128-10 ReLU MLP, batch 64, softmax cross-entropy. */
 async function mlpBench(): Promise<Row[]> {
   const sizes = [784, 256, 128, 10];
@@ -174,6 +194,7 @@ const sections: [string, () => Promise<Row[]>][] = [
   ["matmul", matmulBench],
   ["elementwise", elementwiseBench],
   ["overhead", overheadBench],
+  ["conv", convBench],
   ["mlp", mlpBench],
   ["train", trainStepBench],
 ];

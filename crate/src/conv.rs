@@ -54,6 +54,15 @@ impl Geometry {
     }
 }
 
+/// The output columns `ox` whose input column `ix0 + ox·sw` lies inside `[0, w)`.
+fn inside(ix0: isize, sw: usize, w: usize, ow: usize) -> core::ops::Range<usize> {
+    let sw = sw as isize;
+    // smallest ox with ix0 + ox·sw >= 0, and one past the largest with ix0 + ox·sw < w
+    let lo = if ix0 >= 0 { 0 } else { ((-ix0 + sw - 1) / sw) as usize };
+    let hi = if ix0 >= w as isize { 0 } else { ((w as isize - 1 - ix0) / sw + 1) as usize };
+    lo.min(ow)..hi.min(ow).max(lo.min(ow))
+}
+
 /// Columns of every image; positions outside the image read `pad` (0 for convolution,
 /// -inf for max pooling).
 pub fn im2col(x: &[f32], cols: &mut [f32], g: &Geometry, pad: f32) {
@@ -67,9 +76,16 @@ pub fn im2col(x: &[f32], cols: &mut [f32], g: &Geometry, pad: f32) {
                 return;
             }
             let src = &x[plane + iy as usize * g.w..plane + (iy as usize + 1) * g.w];
-            for (ox, o) in out.iter_mut().enumerate() {
-                let ix = ix0 + (ox * g.sw) as isize;
-                *o = if ix < 0 || ix >= g.w as isize { pad } else { src[ix as usize] };
+            let r = inside(ix0, g.sw, g.w, g.ow);
+            out[..r.start].fill(pad);
+            out[r.end..].fill(pad);
+            let first = (ix0 + (r.start * g.sw) as isize) as usize;
+            if g.sw == 1 {
+                out[r.clone()].copy_from_slice(&src[first..first + r.len()]);
+            } else {
+                for (k, o) in out[r].iter_mut().enumerate() {
+                    *o = src[first + k * g.sw];
+                }
             }
         });
     }
@@ -86,11 +102,10 @@ pub fn col2im(cols: &[f32], x: &mut [f32], g: &Geometry) {
                 return;
             }
             let dst = &mut x[plane + iy as usize * g.w..plane + (iy as usize + 1) * g.w];
-            for (ox, &v) in cols[at..at + g.ow].iter().enumerate() {
-                let ix = ix0 + (ox * g.sw) as isize;
-                if ix >= 0 && ix < g.w as isize {
-                    dst[ix as usize] += v;
-                }
+            let r = inside(ix0, g.sw, g.w, g.ow);
+            let first = (ix0 + (r.start * g.sw) as isize) as usize;
+            for (k, &v) in cols[at + r.start..at + r.end].iter().enumerate() {
+                dst[first + k * g.sw] += v;
             }
         });
     }

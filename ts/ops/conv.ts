@@ -175,7 +175,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`Calculated padded input size per channel: (${padded[0]} x ${padded[1]}). Kernel size: (${span[0]} x ${span[1]}). Kernel size can't be greater than actual input size`);
   }
   const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
-  const perGroup = (xs: Tensor, ws: Tensor): Tensor => ws.reshape([ws.shape[0], -1]).matmul(unfoldRaw(xs, w, out, 0));
+  const perGroup = (xs: Tensor, ws: Tensor): Tensor => freeing(unfoldRaw(xs, w, out, 0), (cols) => ws.reshape([ws.shape[0], -1]).matmul(cols));
   const y = groups === 1
     ? perGroup(x4, weight)
     : cat(Array.from({ length: groups }, (_, g) => perGroup(x4.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
@@ -219,6 +219,16 @@ function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions): 
   return { w, out };
 }
 
+/**
+ * `f(t)`, freeing the large intermediate `t` at once when no graph kept it (inference), rather
+ * than at the next memory boundary: an unfold is kh·kw times its input.
+ */
+function freeing(t: Tensor, f: (t: Tensor) => Tensor): Tensor {
+  const y = f(t);
+  if (y.gradFn === null) t.dispose();
+  return y;
+}
+
 /** Each window of each channel as a row of kh·kw values: [N, C, kh·kw, oh·ow]. */
 function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Tensor {
   const [n, c] = x4.shape;
@@ -228,7 +238,7 @@ function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Ten
 /** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
-  return batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]]));
+  return batched(x, (x4) => freeing(windows(x4, w, out, -Infinity), (win) => win.max(2).values).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]));
 }
 
 export interface AvgPool2dOptions {
@@ -243,7 +253,7 @@ export interface AvgPool2dOptions {
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
   return batched(x, (x4) => {
-    const sums = windows(x4, w, out, 0).sum(2);
+    const sums = freeing(windows(x4, w, out, 0), (win) => win.sum(2));
     let divisor: Tensor | number = opts.divisorOverride ?? w.k[0] * w.k[1];
     if (opts.divisorOverride === undefined && opts.countIncludePad === false) {
       // in-bounds positions per window: the windows of a plane of ones
