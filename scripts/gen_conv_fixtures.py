@@ -63,6 +63,31 @@ gc = torch.randn(*cols.shape)
 back = F.fold(gc, (5, 6), (2, 3), dilation=1, padding=1, stride=2)
 out["unfold_fold"] = {"x": enc(x), "cols": enc(cols), "gc": enc(gc), "gx": enc(x.grad), "folded": enc(back)}
 
+pool_case("adaptive_even", F.adaptive_avg_pool2d, torch.randn(2, 3, 6, 4), output_size=(3, 2))
+pool_case("adaptive_uneven", F.adaptive_avg_pool2d, torch.randn(1, 2, 7, 5), output_size=(3, 4))
+pool_case("adaptive_global", F.adaptive_avg_pool2d, torch.randn(2, 3, 5, 5), output_size=1)
+
+
+def batchnorm_case(name, layer, shape):
+    steps = []
+    for _ in range(2):
+        x = torch.randn(*shape, requires_grad=True)
+        y = layer(x)
+        gy = torch.randn(*y.shape)
+        layer.zero_grad()
+        (y * gy).sum().backward()
+        steps.append({"x": enc(x), "y": enc(y), "gy": enc(gy), "gx": enc(x.grad),
+                      "gw": enc(layer.weight.grad) if layer.affine else None, "gb": enc(layer.bias.grad) if layer.affine else None,
+                      "running_mean": enc(layer.running_mean), "running_var": enc(layer.running_var)})
+    layer.eval()
+    x = torch.randn(*shape)
+    out[name] = {"steps": steps, "eval_x": enc(x), "eval_y": enc(layer(x)), "num_batches_tracked": int(layer.num_batches_tracked)}
+
+
+batchnorm_case("bn2d", torch.nn.BatchNorm2d(3), (4, 3, 5, 5))
+batchnorm_case("bn1d", torch.nn.BatchNorm1d(5, momentum=None, affine=False), (6, 5))
+batchnorm_case("bn1d_seq", torch.nn.BatchNorm1d(2, eps=1e-3, momentum=0.3), (3, 2, 4))
+
 torch.manual_seed(0)
 conv = torch.nn.Conv2d(3, 4, 3)
 out["conv_init"] = {"seed": 0, "weight": enc(conv.weight), "bias": enc(conv.bias)}

@@ -48,13 +48,16 @@ describe("pooling against PyTorch", () => {
     avg_padded: F.avgPool2d,
     avg_exclude_pad: F.avgPool2d,
     avg_divisor: F.avgPool2d,
+    adaptive_even: F.adaptiveAvgPool2d,
+    adaptive_uneven: F.adaptiveAvgPool2d,
+    adaptive_global: F.adaptiveAvgPool2d,
   } as const;
   for (const [name, fn] of Object.entries(cases)) {
     it(`${name}: output and gradient`, () => {
       const c = fixtures[name as keyof typeof cases] as { x: Enc; y: Enc; gy: Enc; gx: Enc; options: Opts };
-      const { kernel_size: k, ...rest } = c.options;
+      const { kernel_size: k, output_size: size, ...rest } = c.options;
       const x = dec(c.x, true);
-      const y = fn(x, k as number, camel(rest));
+      const y = fn === F.adaptiveAvgPool2d ? F.adaptiveAvgPool2d(x, size as number) : (fn as typeof F.maxPool2d)(x, k as number, camel(rest));
       expectTensor(y, c.y, "y");
       y.mul(dec(c.gy)).sum().backward();
       expectTensor(x.grad, c.gx, "x.grad");
@@ -102,6 +105,43 @@ describe("unfold, fold, Conv2d and a small CNN", () => {
     expect(loss.item()).toBeCloseTo(c.loss, 5);
     loss.backward();
     for (const [name, p] of net.namedParameters()) expectTensor(p.grad, (c.grads as Record<string, Enc>)[name], `${name}.grad`);
+  });
+});
+
+describe("BatchNorm1d and BatchNorm2d against PyTorch", () => {
+  type Step = { x: Enc; y: Enc; gy: Enc; gx: Enc; gw: Enc | null; gb: Enc | null; running_mean: Enc; running_var: Enc };
+  const cases = {
+    bn2d: () => new torch.nn.BatchNorm2d(3),
+    bn1d: () => new torch.nn.BatchNorm1d(5, { momentum: null, affine: false }),
+    bn1d_seq: () => new torch.nn.BatchNorm1d(2, { eps: 1e-3, momentum: 0.3 }),
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    it(`${name}: two training steps (outputs, gradients, running statistics), then eval`, () => {
+      const c = fixtures[name as keyof typeof cases] as { steps: Step[]; eval_x: Enc; eval_y: Enc; num_batches_tracked: number };
+      const bn = make();
+      for (const [k, s] of c.steps.entries()) {
+        const x = dec(s.x, true);
+        const y = bn(x);
+        expectTensor(y, s.y, `step ${k} y`);
+        bn.zeroGrad();
+        y.mul(dec(s.gy)).sum().backward();
+        expectTensor(x.grad, s.gx, `step ${k} x.grad`, 2e-4);
+        if (s.gw) expectTensor(bn.weight!.grad, s.gw, `step ${k} weight.grad`);
+        if (s.gb) expectTensor(bn.bias!.grad, s.gb, `step ${k} bias.grad`);
+        expectTensor(bn.running_mean, s.running_mean, `step ${k} running_mean`);
+        expectTensor(bn.running_var, s.running_var, `step ${k} running_var`);
+      }
+      bn.eval();
+      expectTensor(bn(dec(c.eval_x)), c.eval_y, "eval y");
+      expect(Number(bn.num_batches_tracked!.item())).toBe(c.num_batches_tracked);
+    });
+  }
+  it("repr, state-dict keys and PyTorch's errors", () => {
+    expect(new torch.nn.BatchNorm2d(16).toString()).toBe("BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)");
+    expect(new torch.nn.BatchNorm1d(8, { momentum: null, affine: false }).toString()).toBe("BatchNorm1d(8, eps=1e-05, momentum=None, affine=False, track_running_stats=True)");
+    expect(Object.keys(new torch.nn.BatchNorm2d(3).stateDict())).toEqual(["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
+    expectThrowsMessage(() => new torch.nn.BatchNorm2d(3)(torch.randn(3, 4, 4)), "expected 4D input (got 3D input)");
+    expectThrowsMessage(() => new torch.nn.BatchNorm1d(3)(torch.randn(1, 3)), "Expected more than 1 value per channel when training, got input size torch.Size([1, 3])");
   });
 });
 

@@ -3,9 +3,10 @@ import { Tensor } from "../tensor/tensor.js";
 import { leakyRelu as leakyReluOp } from "../ops/unary.js";
 import { Generator } from "../tensor/random.js";
 import { where } from "../ops/binary.js";
+import { withGradMode } from "../autograd/mode.js";
 
 export * from "./losses.js";
-export { conv2d, maxPool2d, avgPool2d, unfold, fold } from "../ops/conv.js";
+export { conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, unfold, fold } from "../ops/conv.js";
 export type { Conv2dOptions, Pool2dOptions, AvgPool2dOptions, UnfoldOptions } from "../ops/conv.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();
@@ -41,6 +42,39 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   // PyTorch's order of draws and roundings: a bernoulli(1 - p) mask scaled by 1/(1 - p), then the product
   const noise = Tensor.empty(x.shape, x.dtype).bernoulli_(1 - p, generator).div(1 - p);
   return x.mul(noise);
+}
+
+/**
+ * torch.nn.functional.batch_norm over dim 1 (the channels) of (N, C, ...) input. Training
+ * normalises by the batch's mean and biased variance and, when running statistics are given,
+ * moves them toward the batch's (the variance unbiased) by `momentum`; otherwise the running
+ * statistics normalise.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null = null, bias: Tensor | null = null,
+  training = false, momentum = 0.1, eps = 1e-5): Tensor {
+  const c = x.shape[1];
+  const dims = x.shape.map((_, d) => d).filter((d) => d !== 1);
+  const perChannel = x.shape.map((s, d) => (d === 1 ? s : 1));
+  let y: Tensor;
+  if (training) {
+    const n = x.numel() / c;
+    if (n <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size torch.Size([${x.shape.join(", ")}])`);
+    const mean = x.mean(dims, true);
+    const variance = x.var(dims, { correction: 0, keepdim: true });
+    if (runningMean !== null && runningVar !== null) {
+      withGradMode(false, () => {
+        runningMean.mul_(1 - momentum).add_(mean.reshape([c]).mul(momentum));
+        runningVar.mul_(1 - momentum).add_(variance.reshape([c]).mul((momentum * n) / (n - 1)));
+      });
+    }
+    y = x.sub(mean).div(variance.add(eps).sqrt());
+  } else {
+    if (runningMean === null || runningVar === null) throw new Error("batch_norm: running_mean and running_var must be defined in evaluation mode");
+    y = x.sub(runningMean.reshape(perChannel)).div(runningVar.reshape(perChannel).add(eps).sqrt());
+  }
+  if (weight !== null) y = y.mul(weight.reshape(perChannel));
+  if (bias !== null) y = y.add(bias.reshape(perChannel));
+  return y;
 }
 
 export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {

@@ -9,5 +9,6 @@ export { Linear, Identity, Flatten, Unflatten } from "./layers/linear.js";
 export { ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softmax, LogSoftmax } from "./layers/activation.js";
 export { Sequential, ModuleList, ModuleDict } from "./layers/container.js";
 export { Dropout, LayerNorm, Embedding } from "./layers/regularization.js";
-export { Conv2d, MaxPool2d, AvgPool2d } from "./layers/conv.js";
+export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./layers/conv.js";
+export { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
 export * from "./loss.js";

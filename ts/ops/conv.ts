@@ -6,7 +6,7 @@ import { record } from "../autograd/node.js";
 import { kernel, writeMeta } from "../backend/wasm.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { cat } from "./movement.js";
+import { cat, stack } from "./movement.js";
 import * as raw from "./raw.js";
 
 export type Pair = number | readonly [number, number];
@@ -261,4 +261,24 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = 
     }
     return sums.div(divisor).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]);
   });
+}
+
+/**
+ * torch.nn.functional.adaptive_avg_pool2d: output cell (i, j) averages rows
+ * ⌊i·H/oh⌋..⌈(i+1)·H/oh⌉ and likewise columns; an even split is plain average pooling.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
+  if ((x.dim() !== 3 && x.dim() !== 4) || x.numel() === 0) throw new Error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + fmtShape(x.shape));
+  const [oh, ow] = pair(outputSize);
+  const [h, w] = x.shape.slice(-2);
+  if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
+  const cells: Tensor[] = [];
+  for (let i = 0; i < oh; i++) {
+    const [r0, r1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];
+    for (let j = 0; j < ow; j++) {
+      const [c0, c1] = [Math.floor((j * w) / ow), Math.ceil(((j + 1) * w) / ow)];
+      cells.push(x.narrow(-2, r0, r1 - r0).narrow(-1, c0, c1 - c0).mean([-2, -1]));
+    }
+  }
+  return stack(cells, -1).reshape([...x.shape.slice(0, -2), oh, ow]);
 }

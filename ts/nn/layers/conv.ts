@@ -107,3 +107,15 @@ export class AvgPool2d extends Module {
     return `kernel_size=${show(this.kernelSize)}, stride=${show(this.stride)}, padding=${show(this.opts.padding ?? 0)}`;
   }
 }
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Pair) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+  extraRepr(): string {
+    return `output_size=${show(this.outputSize)}`;
+  }
+}
