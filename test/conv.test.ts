@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/conv.json";
+import pytorchCnnRun from "./fixtures/digits-cnn-run.json";
+import { trainDigitsCnn } from "../examples/cnn/train.js";
 import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
 
 const F = torch.nn.functional;
@@ -142,6 +144,20 @@ describe("BatchNorm1d and BatchNorm2d against PyTorch", () => {
     expect(Object.keys(new torch.nn.BatchNorm2d(3).stateDict())).toEqual(["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]);
     expectThrowsMessage(() => new torch.nn.BatchNorm2d(3)(torch.randn(3, 4, 4)), "expected 4D input (got 3D input)");
     expectThrowsMessage(() => new torch.nn.BatchNorm1d(3)(torch.randn(1, 3)), "Expected more than 1 value per channel when training, got input size torch.Size([1, 3])");
+  });
+});
+
+describe("the digits CNN example (npm run demo:cnn)", () => {
+  const pytorchRun = pytorchCnnRun.history;
+  it("retraces PyTorch's run of the same script (scripts/digits_cnn_pytorch.py) epoch by epoch", () => {
+    const { history } = trainDigitsCnn(pytorchRun.length, 0);
+    history.forEach((h, e) => {
+      const want = pytorchRun[e];
+      expect(Math.abs(h.trainLoss - want.trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(1e-3);
+      expect(Math.abs(h.testLoss - want.testLoss), `epoch ${e + 1} test loss`).toBeLessThan(2e-3);
+      expect(Math.abs(h.testAccuracy - want.testAccuracy), `epoch ${e + 1} test accuracy`).toBeLessThanOrEqual(1 / 450 + 1e-9);
+    });
+    expect(history[history.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.98);
   });
 });
 
