@@ -11,4 +11,5 @@ export { Sequential, ModuleList, ModuleDict } from "./layers/container.js";
 export { Dropout, LayerNorm, Embedding } from "./layers/regularization.js";
 export { Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from "./layers/conv.js";
 export { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
+export { RNN, LSTM, GRU } from "./layers/rnn.js";
 export * from "./loss.js";

@@ -1,0 +1,73 @@
+// nn.RNN / nn.LSTM / nn.GRU against PyTorch 1.13 (test/fixtures/rnn.json from
+// scripts/gen_rnn_fixtures.py): seeded initial weights, outputs, final states, and the
+// gradients of the input and every parameter, over layers, directions, batchFirst,
+// initial states and unbatched input.
+import { describe, expect, it } from "vitest";
+import * as torch from "../ts/index.js";
+import type { Tensor } from "../ts/index.js";
+import fixtures from "./fixtures/rnn.json";
+import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
+
+type Enc = { shape: number[]; values: number[] };
+type Case = {
+  kind: "RNN" | "LSTM" | "GRU";
+  options: Record<string, unknown>;
+  x: Enc;
+  output: Enc;
+  finals: Enc[];
+  wo: Enc;
+  ws: Enc[];
+  gx: Enc;
+  state: Enc[] | null;
+  params: Record<string, Enc>;
+  grads: Record<string, Enc>;
+  repr: string;
+};
+const dec = (e: Enc, requiresGrad = false): Tensor => torch.tensor(e.values, { dtype: "float32" }).reshape(e.shape).requiresGrad_(requiresGrad);
+
+function expectTensor(t: Tensor | null, e: Enc, what: string, tol = 1e-4): void {
+  expect(t, what).not.toBeNull();
+  expect([...t!.shape], `${what} shape`).toEqual(e.shape);
+  expectValuesNear(t!.reshape(-1).tolist() as number[], e.values, what, tol);
+}
+
+function build(c: Case): InstanceType<typeof torch.nn.LSTM> | InstanceType<typeof torch.nn.GRU> | InstanceType<typeof torch.nn.RNN> {
+  const o = c.options as { input_size: number; hidden_size: number; num_layers?: number; bias?: boolean; batch_first?: boolean; bidirectional?: boolean; nonlinearity?: "tanh" | "relu" };
+  const opts = { numLayers: o.num_layers, bias: o.bias, batchFirst: o.batch_first, bidirectional: o.bidirectional };
+  if (c.kind === "LSTM") return new torch.nn.LSTM(o.input_size, o.hidden_size, opts);
+  if (c.kind === "GRU") return new torch.nn.GRU(o.input_size, o.hidden_size, opts);
+  return new torch.nn.RNN(o.input_size, o.hidden_size, { ...opts, nonlinearity: o.nonlinearity });
+}
+
+describe("recurrent layers against PyTorch", () => {
+  for (const [name, raw] of Object.entries(fixtures).filter(([k]) => k !== "torch_version")) {
+    const c = raw as Case;
+    it(`${name}: seeded weights, outputs, final states and every gradient`, () => {
+      torch.manualSeed(0);
+      const m = build(c);
+      expect(m.toString()).toBe(c.repr);
+      const params = Object.fromEntries(m.namedParameters());
+      expect(Object.keys(params)).toEqual(Object.keys(c.params));
+      for (const [k, p] of Object.entries(params)) expectTensor(p, c.params[k], k, 0);
+      const x = dec(c.x, true);
+      const state = c.state?.map((s) => dec(s));
+      const [output, finalState] = c.kind === "LSTM"
+        ? (m as InstanceType<typeof torch.nn.LSTM>)(x, state ? [state[0], state[1]] : null)
+        : (m as InstanceType<typeof torch.nn.GRU>)(x, state ? state[0] : null);
+      const finals = Array.isArray(finalState) ? finalState : [finalState];
+      expectTensor(output, c.output, "output");
+      finals.forEach((f, i) => expectTensor(f, c.finals[i], `final state ${i}`));
+      let loss = output.mul(dec(c.wo)).sum();
+      finals.forEach((f, i) => (loss = loss.add(f.mul(dec(c.ws[i])).sum())));
+      loss.backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+      for (const [k, p] of Object.entries(params)) expectTensor(p.grad, c.grads[k], `${k}.grad`);
+    });
+  }
+
+  it("checks input and state sizes as PyTorch does", () => {
+    const lstm = new torch.nn.LSTM(4, 8);
+    expectThrowsMessage(() => lstm(torch.randn(3, 2, 5)), "input.size(-1) must be equal to input_size. Expected 4, got 5");
+    expectThrowsMessage(() => new torch.nn.GRU(4, 8)(torch.randn(3, 2, 4), torch.randn(1, 3, 8)), "Expected hidden size (1, 2, 8), got [1, 3, 8]");
+  });
+});
