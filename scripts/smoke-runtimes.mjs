@@ -2,11 +2,11 @@
 // Chromium (Debian's, driven by playwright-core) and checks each result. Prints one line
 // per runtime and returns the pass/fail counts to scripts/test.mjs.
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
+import { launchChromium } from "./chromium.mjs";
+import { serve } from "./static-server.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const bundle = join(root, "dist/taimatsu.js");
@@ -23,21 +23,9 @@ function runCli(cmd, args) {
 }
 
 async function inChromium() {
-  const { chromium } = await import("playwright-core");
-  const server = createServer((req, res) => {
-    if (req.url === "/") return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>smoke</title>");
-    const file = join(root, decodeURIComponent(req.url.split("?")[0]));
-    if (!file.startsWith(root) || !existsSync(file)) return res.writeHead(404).end();
-    const type = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".map": "application/json" }[extname(file)];
-    res.writeHead(200, { "content-type": type ?? "application/octet-stream" });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const server = await serve(root);
+  const base = server.url;
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${base}/`);
