@@ -1,0 +1,47 @@
+"""Files written by torch.save (PyTorch 1.13) for test/torch-load.test.ts: state dicts of an
+MLP, a CNN with BatchNorm (int64 num_batches_tracked), an LSTM, a dict of tensors of several
+dtypes incl. float16/bfloat16, a non-contiguous (transposed) tensor and two tensors sharing
+one storage; with the expected values as JSON beside them.
+
+Run with Debian's python3-torch: /usr/bin/python3 scripts/gen_pt_fixtures.py
+"""
+import json
+import os
+
+import torch
+
+here = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "pt")
+os.makedirs(here, exist_ok=True)
+expected = {}
+
+
+def record(name, obj):
+    torch.save(obj, os.path.join(here, f"{name}.pt"))
+    expected[name] = {k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape), "values": v.detach().float().reshape(-1).tolist() if v.is_floating_point() else v.reshape(-1).tolist()}
+                      for k, v in obj.items()}
+
+
+torch.manual_seed(0)
+record("mlp", torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2)).state_dict())
+cnn = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU())
+cnn(torch.randn(2, 1, 5, 5))  # running statistics and num_batches_tracked move
+record("cnn", cnn.state_dict())
+record("lstm", torch.nn.LSTM(2, 3).state_dict())
+base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+record("mixed", {
+    "f64": torch.tensor([1.5, -2.25], dtype=torch.float64),
+    "i64": torch.tensor([3, -4, 5]),
+    "i32": torch.tensor([7, 8], dtype=torch.int32),
+    "b": torch.tensor([True, False, True]),
+    "f16": torch.tensor([0.5, -1.25, 3.0], dtype=torch.float16),
+    "bf16": torch.tensor([0.5, -2.0], dtype=torch.bfloat16),
+    "scalar": torch.tensor(2.5),
+    "transposed": base.t(),
+    "row": base[1],
+    "whole": base,
+})
+# a whole module pickled (not a state dict): taimatsu refuses it with an explanation
+torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module_object.pt"))
+with open(os.path.join(here, "expected.json"), "w") as f:
+    json.dump(expected, f)
+print(f"wrote {len(expected)} files to {here}")

@@ -1,0 +1,41 @@
+// torch.load of files written by PyTorch 1.13's torch.save (test/fixtures/pt, made by
+// scripts/gen_pt_fixtures.py): state dicts that load into the same taimatsu modules, every
+// dtype, views (transposed, sharing a storage), and errors for what is not a state dict.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as torch from "../ts/index.js";
+import expected from "./fixtures/pt/expected.json";
+import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
+
+const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/pt/${name}.pt`, import.meta.url)));
+const DTYPES: Record<string, string> = { float32: "float32", float64: "float64", int64: "int64", int32: "int32", bool: "bool", float16: "float32", bfloat16: "float32" };
+
+describe("torch.load", () => {
+  for (const name of Object.keys(expected) as (keyof typeof expected)[]) {
+    it(`${name}.pt: every tensor's dtype, shape and values`, () => {
+      const sd = torch.load(file(name));
+      const want = expected[name] as Record<string, { dtype: string; shape: number[]; values: (number | boolean)[] }>;
+      expect(Object.keys(sd)).toEqual(Object.keys(want));
+      for (const [k, w] of Object.entries(want)) {
+        expect(sd[k].dtype, k).toBe(DTYPES[w.dtype]);
+        expect([...sd[k].shape], k).toEqual(w.shape);
+        expectValuesNear((sd[k].reshape(-1).tolist() as (number | boolean)[]).map(Number), w.values.map(Number), k, 1e-7);
+      }
+    });
+  }
+
+  it("loads into the same modules built in taimatsu (PyTorch's state-dict keys)", () => {
+    const mlp = new torch.nn.Sequential(new torch.nn.Linear(4, 3), new torch.nn.ReLU(), new torch.nn.Linear(3, 2));
+    mlp.loadStateDict(torch.load(file("mlp")));
+    expectValuesNear(mlp.stateDict()["0.weight"].reshape(-1).tolist() as number[], expected.mlp["0.weight"].values, "0.weight", 0);
+    const cnn = new torch.nn.Sequential(new torch.nn.Conv2d(1, 2, 3), new torch.nn.BatchNorm2d(2), new torch.nn.ReLU());
+    cnn.loadStateDict(torch.load(file("cnn")));
+    expect(Number(cnn.stateDict()["1.num_batches_tracked"].item())).toBe(1);
+    new torch.nn.LSTM(2, 3).loadStateDict(torch.load(file("lstm")));
+  });
+
+  it("refuses what torch.save did not write", () => {
+    expectThrowsMessage(() => torch.load(new Uint8Array(100)), "torch.load: not a ZIP archive");
+    expectThrowsMessage(() => torch.load(file("module_object")), "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)");
+  });
+});

@@ -1,0 +1,318 @@
+// torch.load for what torch.save writes since PyTorch 1.6: a ZIP archive (entries stored, not
+// compressed) holding `data.pkl`, a pickle of the object whose tensors refer by persistent id
+// to raw little-endian storages under `data/<key>`. This reads state dicts (and nested
+// dicts/lists of tensors and numbers): the pickle opcodes and globals such files use, with a
+// clear error for anything else, since a pickle can name arbitrary Python code.
+import { DType } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+import { tensor } from "../tensor/create.js";
+
+/** The archive's entries by name (stored entries only, as torch.save writes them). */
+function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error("torch.load: not a ZIP archive (files from torch.save since PyTorch 1.6 are; older ones are not supported)");
+  let count = view.getUint16(eocd + 10, true);
+  let at = view.getUint32(eocd + 16, true);
+  if (at === 0xffffffff || count === 0xffff) {
+    // ZIP64: the end-of-central-directory record the locator points to
+    const loc = eocd - 20;
+    const z64 = Number(view.getBigUint64(loc + 8, true));
+    count = Number(view.getBigUint64(z64 + 32, true));
+    at = Number(view.getBigUint64(z64 + 48, true));
+  }
+  const entries = new Map<string, Uint8Array>();
+  const decoder = new TextDecoder();
+  for (let k = 0; k < count; k++) {
+    if (view.getUint32(at, true) !== 0x02014b50) throw new Error("torch.load: corrupt ZIP central directory");
+    const method = view.getUint16(at + 10, true);
+    let size = view.getUint32(at + 20, true);
+    let full = view.getUint32(at + 24, true);
+    const nameLen = view.getUint16(at + 28, true);
+    const extraLen = view.getUint16(at + 30, true);
+    const commentLen = view.getUint16(at + 32, true);
+    let local = view.getUint32(at + 42, true);
+    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLen));
+    // ZIP64 extra field: 64-bit sizes and offset where the 32-bit ones are saturated
+    for (let e = at + 46 + nameLen; e < at + 46 + nameLen + extraLen; ) {
+      const [id, len] = [view.getUint16(e, true), view.getUint16(e + 2, true)];
+      if (id === 0x0001) {
+        // in this order, each only where its 32-bit field is saturated
+        let f = e + 4;
+        const next = (): number => Number(view.getBigUint64((f += 8) - 8, true));
+        if (full === 0xffffffff) full = next();
+        if (size === 0xffffffff) size = next();
+        if (local === 0xffffffff) local = next();
+      }
+      e += 4 + len;
+    }
+    if (method !== 0) throw new Error(`torch.load: entry '${name}' is compressed (method ${method}); torch.save stores entries uncompressed`);
+    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    entries.set(name, bytes.subarray(dataStart, dataStart + size));
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+/** PyTorch's storage classes and the dtypes taimatsu loads them as (16-bit floats widen to float32). */
+const STORAGES: Record<string, { dtype: DType; read: (b: Uint8Array) => ArrayLike<number> | BigInt64Array }> = {
+  FloatStorage: { dtype: "float32", read: (b) => new Float32Array(aligned(b).buffer) },
+  DoubleStorage: { dtype: "float64", read: (b) => new Float64Array(aligned(b).buffer) },
+  LongStorage: { dtype: "int64", read: (b) => new BigInt64Array(aligned(b).buffer) },
+  IntStorage: { dtype: "int32", read: (b) => new Int32Array(aligned(b).buffer) },
+  ShortStorage: { dtype: "int32", read: (b) => new Int16Array(aligned(b).buffer) },
+  CharStorage: { dtype: "int32", read: (b) => new Int8Array(aligned(b).buffer) },
+  ByteStorage: { dtype: "int32", read: (b) => b },
+  BoolStorage: { dtype: "bool", read: (b) => b },
+  HalfStorage: { dtype: "float32", read: (b) => halfToFloat(new Uint16Array(aligned(b).buffer)) },
+  BFloat16Storage: { dtype: "float32", read: (b) => Float32Array.from(new Uint16Array(aligned(b).buffer), (h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0]) },
+};
+
+const aligned = (b: Uint8Array): Uint8Array => b.slice();
+
+function halfToFloat(h: Uint16Array): Float32Array {
+  return Float32Array.from(h, (v) => {
+    const sign = v & 0x8000 ? -1 : 1;
+    const exp = (v >> 10) & 0x1f;
+    const frac = v & 0x3ff;
+    if (exp === 0) return sign * frac * 2 ** -24;
+    if (exp === 31) return frac ? NaN : sign * Infinity;
+    return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  });
+}
+
+/** A storage of the file: its PyTorch class name and its values. */
+class PickledStorage {
+  constructor(readonly kind: string, readonly values: ArrayLike<number> | BigInt64Array) {}
+}
+class Global {
+  constructor(readonly name: string) {}
+}
+const MARK = Symbol("mark");
+const STATE_DICTS_ONLY = "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)";
+
+/** A tensor from a storage view: offset, sizes and strides in elements. */
+function rebuildTensor(storage: PickledStorage, offset: number, size: number[], stride: number[]): Tensor {
+  const { dtype } = STORAGES[storage.kind];
+  const flat = tensor(storage.values instanceof BigInt64Array ? Array.from(storage.values, Number) : Array.from(storage.values as ArrayLike<number>), { dtype });
+  if (size.length === 0) return flat.narrow(0, offset, 1).reshape([]).clone();
+  return flat.makeView(size, stride, offset).contiguous().clone();
+}
+
+/** Unpickles `data.pkl` with the opcodes and globals torch.save uses for state dicts. */
+function unpickle(p: Uint8Array, loadStorage: (kind: string, key: string) => PickledStorage): unknown {
+  const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const decoder = new TextDecoder();
+  const stack: unknown[] = [];
+  const memo = new Map<number, unknown>();
+  let i = 0;
+  const popMark = (): unknown[] => {
+    const at = stack.lastIndexOf(MARK);
+    const items = stack.splice(at);
+    items.shift();
+    return items;
+  };
+  const text = (n: number): string => {
+    const s = decoder.decode(p.subarray(i, i + n));
+    i += n;
+    return s;
+  };
+  const line = (): string => {
+    const end = p.indexOf(10, i);
+    const s = decoder.decode(p.subarray(i, end));
+    i = end + 1;
+    return s;
+  };
+  const call = (fn: unknown, args: unknown[]): unknown => {
+    const name = fn instanceof Global ? fn.name : String(fn);
+    switch (name) {
+      case "collections.OrderedDict":
+        return new Map();
+      case "torch._utils._rebuild_tensor_v2":
+        return rebuildTensor(args[0] as PickledStorage, args[1] as number, args[2] as number[], args[3] as number[]);
+      case "torch._utils._rebuild_parameter":
+        return args[0];
+      default:
+        throw new Error(`torch.load: the file calls ${name}; ${STATE_DICTS_ONLY}`);
+    }
+  };
+  for (;;) {
+    const op = p[i++];
+    switch (op) {
+      case 0x80: // PROTO
+        i++;
+        break;
+      case 0x95: // FRAME
+        i += 8;
+        break;
+      case 0x63: {
+        // GLOBAL 'module\nname\n'
+        const mod = line();
+        stack.push(new Global(`${mod}.${line()}`));
+        break;
+      }
+      case 0x93: {
+        // STACK_GLOBAL
+        const name = stack.pop() as string;
+        stack.push(new Global(`${stack.pop() as string}.${name}`));
+        break;
+      }
+      case 0x71: // BINPUT
+        memo.set(p[i++], stack[stack.length - 1]);
+        break;
+      case 0x72: // LONG_BINPUT
+        memo.set(view.getUint32(i, true), stack[stack.length - 1]);
+        i += 4;
+        break;
+      case 0x94: // MEMOIZE
+        memo.set(memo.size, stack[stack.length - 1]);
+        break;
+      case 0x68: // BINGET
+        stack.push(memo.get(p[i++]));
+        break;
+      case 0x6a: // LONG_BINGET
+        stack.push(memo.get(view.getUint32(i, true)));
+        i += 4;
+        break;
+      case 0x28: // MARK
+        stack.push(MARK);
+        break;
+      case 0x29: // EMPTY_TUPLE
+      case 0x5d: // EMPTY_LIST
+        stack.push([]);
+        break;
+      case 0x7d: // EMPTY_DICT
+        stack.push(new Map());
+        break;
+      case 0x74: // TUPLE
+        stack.push(popMark());
+        break;
+      case 0x85: // TUPLE1
+      case 0x86: // TUPLE2
+      case 0x87: // TUPLE3
+        stack.push(stack.splice(stack.length - (op - 0x84)));
+        break;
+      case 0x61: // APPEND
+        (stack[stack.length - 2] as unknown[]).push(stack.pop());
+        break;
+      case 0x65: {
+        // APPENDS
+        const items = popMark();
+        (stack[stack.length - 1] as unknown[]).push(...items);
+        break;
+      }
+      case 0x73: {
+        // SETITEM
+        const v = stack.pop();
+        const k = stack.pop();
+        (stack[stack.length - 1] as Map<unknown, unknown>).set(k, v);
+        break;
+      }
+      case 0x75: {
+        // SETITEMS
+        const items = popMark();
+        const d = stack[stack.length - 1] as Map<unknown, unknown>;
+        for (let k = 0; k < items.length; k += 2) d.set(items[k], items[k + 1]);
+        break;
+      }
+      case 0x4b: // BININT1
+        stack.push(p[i++]);
+        break;
+      case 0x4d: // BININT2
+        stack.push(view.getUint16(i, true));
+        i += 2;
+        break;
+      case 0x4a: // BININT
+        stack.push(view.getInt32(i, true));
+        i += 4;
+        break;
+      case 0x8a: {
+        // LONG1
+        const n = p[i++];
+        let v = 0n;
+        for (let k = n - 1; k >= 0; k--) v = (v << 8n) | BigInt(p[i + k]);
+        if (n > 0 && p[i + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
+        i += n;
+        stack.push(Number(v));
+        break;
+      }
+      case 0x47: // BINFLOAT (big-endian)
+        stack.push(view.getFloat64(i, false));
+        i += 8;
+        break;
+      case 0x58: // BINUNICODE
+        stack.push(text(view.getUint32((i += 4) - 4, true)));
+        break;
+      case 0x8c: // SHORT_BINUNICODE
+        stack.push(text(p[i++]));
+        break;
+      case 0x88: // NEWTRUE
+        stack.push(true);
+        break;
+      case 0x89: // NEWFALSE
+        stack.push(false);
+        break;
+      case 0x4e: // NONE
+        stack.push(null);
+        break;
+      case 0x52: {
+        // REDUCE
+        const args = stack.pop() as unknown[];
+        stack.push(call(stack.pop(), args));
+        break;
+      }
+      case 0x62: // BUILD: state on an OrderedDict (its _metadata) carries no tensors
+        stack.pop();
+        break;
+      case 0x51: {
+        // BINPERSID: ('storage', storage class, key, location, numel)
+        const [tag, kind, key] = stack.pop() as [string, Global, string];
+        if (tag !== "storage") throw new Error(`torch.load: unknown persistent id '${tag}'`);
+        stack.push(loadStorage(kind.name.split(".").pop()!, key));
+        break;
+      }
+      case 0x2e: // STOP
+        return stack.pop();
+      default:
+        throw new Error(`torch.load: pickle opcode 0x${(op ?? 0).toString(16)} at byte ${i - 1} builds a Python object; ${STATE_DICTS_ONLY}`);
+    }
+  }
+}
+
+/** Plain objects for dicts (string keys), tensors as they are. */
+function toJs(v: unknown): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toJs(x)]));
+  if (Array.isArray(v)) return v.map(toJs);
+  return v;
+}
+
+/**
+ * torch.load of a file made by torch.save (e.g. `torch.save(model.state_dict(), "model.pt")`):
+ * the state dict, ready for `model.loadStateDict`. Tensors keep their dtype (16-bit floats
+ * become float32, 8/16-bit integers int32).
+ */
+export function load(bytes: Uint8Array): Record<string, Tensor> {
+  const entries = readZip(bytes);
+  const pkl = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
+  if (!pkl) throw new Error("torch.load: the archive has no data.pkl; is it a file from torch.save?");
+  const prefix = pkl.slice(0, pkl.length - "data.pkl".length);
+  const storages = new Map<string, PickledStorage>();
+  const loadStorage = (kind: string, key: string): PickledStorage => {
+    if (!STORAGES[kind]) throw new Error(`torch.load: storage type ${kind} is not supported`);
+    let s = storages.get(key);
+    if (!s) {
+      const raw = entries.get(`${prefix}data/${key}`);
+      if (!raw) throw new Error(`torch.load: storage data/${key} is missing from the archive`);
+      s = new PickledStorage(kind, STORAGES[kind].read(raw));
+      storages.set(key, s);
+    }
+    return s;
+  };
+  return toJs(unpickle(entries.get(pkl)!, loadStorage)) as Record<string, Tensor>;
+}
