@@ -1,7 +1,9 @@
 """Files written by torch.save (PyTorch 1.13) for test/torch-load.test.ts: state dicts of an
 MLP, a CNN with BatchNorm (int64 num_batches_tracked), an LSTM, a dict of tensors of several
 dtypes incl. float16/bfloat16, a non-contiguous (transposed) tensor and two tensors sharing
-one storage; with the expected values as JSON beside them.
+one storage; with the expected values as JSON beside them. And the other direction: checks
+that from-taimatsu.pt (taimatsu's torch.save, scripts/write_pt_sample.ts) loads here and equals
+PyTorch's own state dict for the same seed.
 
 Run with Debian's python3-torch: /usr/bin/python3 scripts/gen_pt_fixtures.py
 """
@@ -42,6 +44,18 @@ record("mixed", {
 })
 # a whole module pickled (not a state dict): taimatsu refuses it with an explanation
 torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module_object.pt"))
+# taimatsu's torch.save, read by PyTorch: the same CNN from the same seed, run once
+theirs = torch.load(os.path.join(here, "from-taimatsu.pt"))
+torch.manual_seed(0)
+cnn = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.Flatten(), torch.nn.Linear(18, 3))
+cnn(torch.randn(2, 1, 5, 5))
+for k, v in cnn.state_dict().items():
+    assert theirs[k].dtype == v.dtype and torch.allclose(theirs[k].double(), v.double(), atol=1e-6), k
+assert cnn.load_state_dict({k: theirs[k] for k in cnn.state_dict()}).missing_keys == []
+assert theirs["f64"].tolist() == [1.5, -2.25] and theirs["i32"].dtype == torch.int32 and theirs["b"].tolist() == [True, False, True]
+assert theirs["transposed"].tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+print("from-taimatsu.pt: PyTorch loads it and it equals PyTorch's state dict")
+
 with open(os.path.join(here, "expected.json"), "w") as f:
     json.dump(expected, f)
 print(f"wrote {len(expected)} files to {here}")

@@ -1,11 +1,13 @@
 // torch.load of files written by PyTorch 1.13's torch.save (test/fixtures/pt, made by
 // scripts/gen_pt_fixtures.py): state dicts that load into the same taimatsu modules, every
 // dtype, views (transposed, sharing a storage), and errors for what is not a state dict.
+// torch.save: round trips, and writes exactly from-taimatsu.pt, which PyTorch was shown to read.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import expected from "./fixtures/pt/expected.json";
 import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
+import { sampleStateDict } from "../scripts/write_pt_sample.js";
 
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/pt/${name}.pt`, import.meta.url)));
 const DTYPES: Record<string, string> = { float32: "float32", float64: "float64", int64: "int64", int32: "int32", bool: "bool", float16: "float32", bfloat16: "float32" };
@@ -37,5 +39,22 @@ describe("torch.load", () => {
   it("refuses what torch.save did not write", () => {
     expectThrowsMessage(() => torch.load(new Uint8Array(100)), "torch.load: not a ZIP archive");
     expectThrowsMessage(() => torch.load(file("module_object")), "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)");
+  });
+});
+
+describe("torch.save", () => {
+  it("round-trips every dtype and layout through torch.load", () => {
+    const sd = sampleStateDict();
+    const back = torch.load(torch.save(sd));
+    expect(Object.keys(back)).toEqual(Object.keys(sd));
+    for (const [k, t] of Object.entries(sd)) {
+      expect(back[k].dtype, k).toBe(t.dtype);
+      expect([...back[k].shape], k).toEqual([...t.shape]);
+      expect(back[k].tolist(), k).toEqual(t.tolist());
+    }
+  });
+
+  it("writes the bytes of from-taimatsu.pt, the file PyTorch loads (scripts/gen_pt_fixtures.py)", () => {
+    expect(Buffer.from(torch.save(sampleStateDict(), "from-taimatsu")).equals(Buffer.from(file("from-taimatsu")))).toBe(true);
   });
 });

@@ -1,8 +1,11 @@
-// torch.load for what torch.save writes since PyTorch 1.6: a ZIP archive (entries stored, not
+// torch.load / torch.save in PyTorch's format since 1.6: a ZIP archive (entries stored, not
 // compressed) holding `data.pkl`, a pickle of the object whose tensors refer by persistent id
-// to raw little-endian storages under `data/<key>`. This reads state dicts (and nested
+// to raw little-endian storages under `data/<key>`. load reads state dicts (and nested
 // dicts/lists of tensors and numbers): the pickle opcodes and globals such files use, with a
-// clear error for anything else, since a pickle can name arbitrary Python code.
+// clear error for anything else, since a pickle can name arbitrary Python code. save writes a
+// state dict the way torch.save does, for torch.load in Python.
+import { storageArray } from "../backend/typed.js";
+import { contiguous } from "../ops/raw.js";
 import { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/create.js";
@@ -315,4 +318,134 @@ export function load(bytes: Uint8Array): Record<string, Tensor> {
     return s;
   };
   return toJs(unpickle(entries.get(pkl)!, loadStorage)) as Record<string, Tensor>;
+}
+
+// ---- writing ------------------------------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A ZIP archive of stored entries, each entry's data aligned to 64 bytes as PyTorch's writer does. */
+function writeZip(entries: [string, Uint8Array][]): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, data] of entries) {
+    const nameBytes = enc.encode(name);
+    // the extra field pads the local header so the data starts on a 64-byte boundary
+    const pad = (64 - ((offset + 30 + nameBytes.length + 4) % 64)) % 64;
+    const extra = new Uint8Array(4 + pad);
+    new DataView(extra.buffer).setUint16(0, 0x4246, true);
+    new DataView(extra.buffer).setUint16(2, pad, true);
+    const crc = crc32(data);
+    const local = new Uint8Array(30 + nameBytes.length + extra.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, data.length, true);
+    lv.setUint32(22, data.length, true);
+    lv.setUint16(26, nameBytes.length, true);
+    lv.setUint16(28, extra.length, true);
+    local.set(nameBytes, 30);
+    local.set(extra, 30 + nameBytes.length);
+    const cd = new Uint8Array(46 + nameBytes.length);
+    const cv = new DataView(cd.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, data.length, true);
+    cv.setUint32(24, data.length, true);
+    cv.setUint16(28, nameBytes.length, true);
+    cv.setUint32(42, offset, true);
+    cd.set(nameBytes, 46);
+    parts.push(local, data);
+    central.push(cd);
+    offset += local.length + data.length;
+  }
+  const cdSize = central.reduce((a, c) => a + c.length, 0);
+  const eocd = new Uint8Array(22);
+  const ev = new DataView(eocd.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, entries.length, true);
+  ev.setUint16(10, entries.length, true);
+  ev.setUint32(12, cdSize, true);
+  ev.setUint32(16, offset, true);
+  const out = new Uint8Array(offset + cdSize + 22);
+  let at = 0;
+  for (const p of [...parts, ...central, eocd]) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Pickle protocol 2, the opcodes torch.save emits for a state dict. */
+class PickleWriter {
+  private readonly bytes: number[] = [0x80, 2];
+  op(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  global(module: string, name: string): this {
+    return this.op(0x63, ...new TextEncoder().encode(`${module}\n${name}\n`));
+  }
+  str(s: string): this {
+    const b = new TextEncoder().encode(s);
+    return this.op(0x58, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff, b.length >>> 24, ...b);
+  }
+  int(n: number): this {
+    if (n >= 0 && n < 2 ** 31) return this.op(0x4a, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
+    // LONG1: little-endian two's complement
+    const out: number[] = [];
+    let v = BigInt(n);
+    do {
+      out.push(Number(v & 0xffn));
+      v >>= 8n;
+    } while (!(v === 0n && (out[out.length - 1] & 0x80) === 0) && !(v === -1n && (out[out.length - 1] & 0x80) !== 0));
+    return this.op(0x8a, out.length, ...out);
+  }
+  tuple(items: number[]): this {
+    this.op(0x28);
+    for (const n of items) this.int(n);
+    return this.op(0x74);
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from([...this.bytes, 0x2e]);
+  }
+}
+
+const STORAGE_OF: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage" };
+
+/**
+ * torch.save of a state dict: the bytes of a file `torch.load` in Python reads back (write
+ * them with fs.writeFileSync, or offer them as a download in a browser). `archive` names the
+ * top-level folder inside, as torch.save names it after the file.
+ */
+export function save(sd: Record<string, Tensor>, archive = "archive"): Uint8Array {
+  const p = new PickleWriter().global("collections", "OrderedDict").op(0x29, 0x52, 0x28);
+  const storages: [string, Uint8Array][] = [];
+  for (const [name, t] of Object.entries(sd)) {
+    const key = String(storages.length);
+    const c = contiguous(t);
+    const arr = storageArray(c.storage);
+    storages.push([`${archive}/data/${key}`, new Uint8Array(arr.buffer, arr.byteOffset + c.offset * arr.BYTES_PER_ELEMENT, c.numel() * arr.BYTES_PER_ELEMENT).slice()]);
+    const strides = [...t.shape].map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    p.str(name).global("torch._utils", "_rebuild_tensor_v2").op(0x28);
+    p.op(0x28).str("storage").global("torch", STORAGE_OF[t.dtype]).str(key).str("cpu").int(t.numel()).op(0x74, 0x51);
+    p.int(0).tuple([...t.shape]).tuple(strides).op(0x89).global("collections", "OrderedDict").op(0x29, 0x52, 0x74, 0x52);
+  }
+  p.op(0x75);
+  return writeZip([[`${archive}/data.pkl`, p.finish()], ...storages, [`${archive}/version`, new TextEncoder().encode("3\n")]]);
 }
