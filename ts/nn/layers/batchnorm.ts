@@ -1,6 +1,5 @@
 // BatchNorm1d and BatchNorm2d: batch statistics while training (updating the running ones
 // with PyTorch's momentum rule and unbiased variance), running statistics in eval.
-import { noGrad } from "../../autograd/mode.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
@@ -49,7 +48,7 @@ abstract class BatchNorm extends Module {
     const tracked = this.num_batches_tracked;
     let momentum = this.momentum ?? 0;
     if (this.training && tracked !== null) {
-      noGrad(() => tracked.add_(1));
+      tracked.add_(1);
       if (this.momentum === null) momentum = 1 / Number(tracked.item());
     }
     // batch statistics while training, and always when no running ones are kept (as PyTorch)
