@@ -35,18 +35,20 @@ impl Geometry {
         self.c * self.kh * self.kw * self.oh * self.ow
     }
     /// Calls `f(row offset in one image's columns, input offset of that row's image channel,
-    /// input row, first input column)` for every (channel, ky, kx, output row), with the input
-    /// row already offset by padding (it may fall outside the image).
-    fn for_each_run(&self, mut f: impl FnMut(usize, usize, isize, isize)) {
+    /// input row, first input column, the output columns whose input column is inside)` for
+    /// every (channel, ky, kx, output row), with the input row already offset by padding (it
+    /// may fall outside the image). The inside span depends on kx only, so it is found once.
+    fn for_each_run(&self, mut f: impl FnMut(usize, usize, isize, isize, &core::ops::Range<usize>)) {
         let l = self.oh * self.ow;
         for ch in 0..self.c {
             for ky in 0..self.kh {
                 for kx in 0..self.kw {
                     let row = ((ch * self.kh + ky) * self.kw + kx) * l;
+                    let ix0 = (kx * self.dw) as isize - self.pw as isize;
+                    let span = inside(ix0, self.sw, self.w, self.ow);
                     for oy in 0..self.oh {
                         let iy = (oy * self.sh + ky * self.dh) as isize - self.ph as isize;
-                        let ix0 = (kx * self.dw) as isize - self.pw as isize;
-                        f(row + oy * self.ow, ch * self.h * self.w, iy, ix0);
+                        f(row + oy * self.ow, ch * self.h * self.w, iy, ix0, &span);
                     }
                 }
             }
@@ -69,21 +71,20 @@ pub fn im2col(x: &[f32], cols: &mut [f32], g: &Geometry, pad: f32) {
     let (img, per) = (g.image(), g.columns());
     for b in 0..g.n {
         let (x, cols) = (&x[b * img..(b + 1) * img], &mut cols[b * per..(b + 1) * per]);
-        g.for_each_run(|at, plane, iy, ix0| {
+        g.for_each_run(|at, plane, iy, ix0, r| {
             let out = &mut cols[at..at + g.ow];
             if iy < 0 || iy >= g.h as isize {
                 out.fill(pad);
                 return;
             }
             let src = &x[plane + iy as usize * g.w..plane + (iy as usize + 1) * g.w];
-            let r = inside(ix0, g.sw, g.w, g.ow);
             out[..r.start].fill(pad);
             out[r.end..].fill(pad);
             let first = (ix0 + (r.start * g.sw) as isize) as usize;
             if g.sw == 1 {
                 out[r.clone()].copy_from_slice(&src[first..first + r.len()]);
             } else {
-                for (k, o) in out[r].iter_mut().enumerate() {
+                for (k, o) in out[r.clone()].iter_mut().enumerate() {
                     *o = src[first + k * g.sw];
                 }
             }
@@ -97,12 +98,11 @@ pub fn col2im(cols: &[f32], x: &mut [f32], g: &Geometry) {
     let (img, per) = (g.image(), g.columns());
     for b in 0..g.n {
         let (x, cols) = (&mut x[b * img..(b + 1) * img], &cols[b * per..(b + 1) * per]);
-        g.for_each_run(|at, plane, iy, ix0| {
+        g.for_each_run(|at, plane, iy, ix0, r| {
             if iy < 0 || iy >= g.h as isize {
                 return;
             }
             let dst = &mut x[plane + iy as usize * g.w..plane + (iy as usize + 1) * g.w];
-            let r = inside(ix0, g.sw, g.w, g.ow);
             let first = (ix0 + (r.start * g.sw) as isize) as usize;
             for (k, &v) in cols[at + r.start..at + r.end].iter().enumerate() {
                 dst[first + k * g.sw] += v;
