@@ -77,6 +77,7 @@ const STORAGES: Record<string, { dtype: DType; read: (b: Uint8Array) => ArrayLik
   BFloat16Storage: { dtype: "float32", read: (b) => Float32Array.from(new Uint16Array(aligned(b).buffer), (h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0]) },
 };
 
+/** A copy at offset 0: typed arrays need element-aligned offsets, ZIP entries may start anywhere. */
 const aligned = (b: Uint8Array): Uint8Array => b.slice();
 
 function halfToFloat(h: Uint16Array): Float32Array {
