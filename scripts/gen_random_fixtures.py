@@ -49,6 +49,9 @@ x = torch.linspace(-1, 1, 40)
 out["dropout"] = {"seed": 4, "x": vals(x), "p": 0.3, "y": vals(torch.nn.functional.dropout(x, 0.3, True)),
                   "bernoulli": vals(torch.empty(20).bernoulli_(0.25))}
 
+parts = torch.utils.data.random_split(range(10), [0.7, 0.3], generator=torch.Generator().manual_seed(42))
+out["random_split"] = {"seed": 42, "indices": [list(p.indices) for p in parts]}
+
 torch.manual_seed(0)
 sampler = RandomSampler(range(10))
 out["random_sampler"] = {"seed": 0, "epoch1": list(sampler), "epoch2": list(sampler)}

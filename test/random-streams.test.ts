@@ -73,6 +73,12 @@ describe("random streams match PyTorch's for the same seed", () => {
     expect(flat(b.bias!)).toEqual(f.bias2);
   });
 
+  it("randomSplit", () => {
+    const f = fixtures.random_split;
+    const parts = torch.utils.data.randomSplit(new torch.utils.data.TensorDataset(torch.arange(10)), [0.7, 0.3], new torch.Generator(f.seed));
+    expect(parts.map((p) => p.indices)).toEqual(f.indices);
+  });
+
   it("RandomSampler and a shuffling DataLoader, epoch after epoch", () => {
     const s = fixtures.random_sampler;
     torch.manualSeed(s.seed);
