@@ -37,6 +37,20 @@ conv_case("conv_strided", (2, 2, 9, 8), (3, 2, 3, 2), bias=False, stride=2, padd
 conv_case("conv_groups", (1, 4, 5, 5), (6, 2, 3, 2), stride=(1, 2), padding=(1, 0), groups=2)
 conv_case("conv_unbatched", (3, 5, 5), (2, 3, 3, 3))
 conv_case("conv_same", (1, 2, 6, 5), (3, 2, 3, 3), padding="same")
+conv_case("conv_same_even", (1, 2, 5, 6), (3, 2, 2, 4), padding="same", dilation=(2, 1))
+
+
+def pad_case(name, shape, pads, value=0.0):
+    x = torch.randn(*shape, requires_grad=True)
+    y = F.pad(x, pads, value=value)
+    gy = torch.randn(*y.shape)
+    (y * gy).sum().backward()
+    out[name] = {"x": enc(x), "y": enc(y), "gy": enc(gy), "gx": enc(x.grad), "pads": list(pads), "value": value}
+
+
+pad_case("pad_last", (2, 3), (1, 2))
+pad_case("pad_two_dims_value", (2, 3, 4), (1, 0, 0, 2), value=-1.5)
+pad_case("pad_crop", (3, 5), (-1, 2, 1, -2))
 
 
 def pool_case(name, fn, x, **kw):

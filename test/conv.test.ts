@@ -25,7 +25,7 @@ const camel = (o: Opts): Opts =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), v]));
 
 describe("conv2d against PyTorch", () => {
-  for (const name of ["conv_basic", "conv_strided", "conv_groups", "conv_unbatched", "conv_same"] as const) {
+  for (const name of ["conv_basic", "conv_strided", "conv_groups", "conv_unbatched", "conv_same", "conv_same_even"] as const) {
     it(`${name}: output and gradients`, () => {
       const c = fixtures[name] as { x: Enc; w: Enc; b?: Enc; y: Enc; gy: Enc; gx: Enc; gw: Enc; gb?: Enc; options: Opts };
       const [x, w] = [dec(c.x, true), dec(c.w, true)];
@@ -38,6 +38,23 @@ describe("conv2d against PyTorch", () => {
       if (b) expectTensor(b.grad, c.gb!, "b.grad");
     });
   }
+});
+
+describe("F.pad against PyTorch", () => {
+  for (const name of ["pad_last", "pad_two_dims_value", "pad_crop"] as const) {
+    it(`${name}: output and gradient`, () => {
+      const c = fixtures[name];
+      const x = dec(c.x, true);
+      const y = F.pad(x, c.pads, { value: c.value });
+      expectTensor(y, c.y, "y");
+      y.mul(dec(c.gy)).sum().backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+    });
+  }
+  it("errors as PyTorch words them", () => {
+    expectThrowsMessage(() => F.pad(torch.zeros(2, 3), [1]), "Padding length must be divisible by 2");
+    expectThrowsMessage(() => F.pad(torch.zeros(2, 3), [1, 1, 1, 1, 1, 1]), "Padding length too large");
+  });
 });
 
 describe("pooling against PyTorch", () => {

@@ -3,10 +3,17 @@ import { Tensor } from "../tensor/tensor.js";
 import { leakyRelu as leakyReluOp } from "../ops/unary.js";
 import { Generator } from "../tensor/random.js";
 import { where } from "../ops/binary.js";
+import { pad as padOp } from "../ops/movement.js";
 import { withGradMode } from "../autograd/mode.js";
 
 export * from "./losses.js";
 export { conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, unfold, fold } from "../ops/conv.js";
+
+/** torch.nn.functional.pad: (left, right) pairs from the last dim on; negative amounts crop. */
+export function pad(x: Tensor, pads: readonly number[], opts: { mode?: "constant"; value?: number } = {}): Tensor {
+  if ((opts.mode ?? "constant") !== "constant") throw new Error(`pad: mode '${opts.mode}' is not supported by taimatsu (only 'constant')`);
+  return padOp(x, pads, opts.value ?? 0);
+}
 export type { Conv2dOptions, Pool2dOptions, AvgPool2dOptions, UnfoldOptions } from "../ops/conv.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();

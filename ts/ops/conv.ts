@@ -6,7 +6,7 @@ import { record } from "../autograd/node.js";
 import { kernel, writeMeta } from "../backend/wasm.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { cat, stack } from "./movement.js";
+import { cat, pad, stack } from "./movement.js";
 import * as raw from "./raw.js";
 
 export type Pair = number | readonly [number, number];
@@ -167,8 +167,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`Given groups=${groups}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x4.shape)} to have ${inPerGroup * groups} channels, but got ${x4.shape[1]} channels instead`);
   }
   const dilation = pair(opts.dilation ?? 1);
-  const w: Window = { k: [kh, kw], s: pair(opts.stride ?? 1), p: paddingOf(opts.padding ?? 0, [kh, kw], dilation, opts.stride ?? 1), d: dilation };
-  const [h, wd] = [x4.shape[2], x4.shape[3]];
+  const [top, bottom, left, right] = paddingOf(opts.padding ?? 0, [kh, kw], dilation, opts.stride ?? 1);
+  // uneven padding ("same" with an even kernel) pads the input; even padding is the unfold's
+  const even = top === bottom && left === right;
+  const xin = even ? x4 : pad(x4, [left, right, top, bottom]);
+  const w: Window = { k: [kh, kw], s: pair(opts.stride ?? 1), p: even ? [top, left] : [0, 0], d: dilation };
+  const [h, wd] = [xin.shape[2], xin.shape[3]];
   const padded = [h + 2 * w.p[0], wd + 2 * w.p[1]];
   const span = [w.d[0] * (kh - 1) + 1, w.d[1] * (kw - 1) + 1];
   if (padded[0] < span[0] || padded[1] < span[1]) {
@@ -177,22 +181,26 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
   const perGroup = (xs: Tensor, ws: Tensor): Tensor => freeing(unfoldRaw(xs, w, out, 0), (cols) => ws.reshape([ws.shape[0], -1]).matmul(cols));
   const y = groups === 1
-    ? perGroup(x4, weight)
-    : cat(Array.from({ length: groups }, (_, g) => perGroup(x4.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
+    ? perGroup(xin, weight)
+    : cat(Array.from({ length: groups }, (_, g) => perGroup(xin.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
   let result = y.reshape([x4.shape[0], outC, out[0], out[1]]);
   if (bias !== null) result = result.add(bias.reshape([1, outC, 1, 1]));
   return x.dim() === 3 ? result.squeeze(0) : result;
 }
 
-function paddingOf(p: Pair | "valid" | "same", k: [number, number], d: [number, number], stride: Pair): [number, number] {
-  if (p === "valid") return [0, 0];
-  if (p !== "same") return pair(p);
-  if (pair(stride).some((s) => s !== 1)) throw new Error("padding='same' is not supported for strided convolutions");
-  const total = [d[0] * (k[0] - 1), d[1] * (k[1] - 1)];
-  if (total.some((t) => t % 2 !== 0)) {
-    throw new Error(`conv2d: padding='same' with an even effective kernel size (${total[0] + 1} x ${total[1] + 1}) needs uneven padding, which taimatsu does not support; pad the input explicitly`);
+/**
+ * Padding as (top, bottom, left, right). "same" splits d·(k-1) as PyTorch does: half on each
+ * side, the odd one on the bottom/right.
+ */
+function paddingOf(p: Pair | "valid" | "same", k: [number, number], d: [number, number], stride: Pair): [number, number, number, number] {
+  if (p === "valid") return [0, 0, 0, 0];
+  if (p !== "same") {
+    const [ph, pw] = pair(p);
+    return [ph, ph, pw, pw];
   }
-  return [total[0] / 2, total[1] / 2];
+  if (pair(stride).some((s) => s !== 1)) throw new Error("padding='same' is not supported for strided convolutions");
+  const [th, tw] = [d[0] * (k[0] - 1), d[1] * (k[1] - 1)];
+  return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
 }
 
 export interface Pool2dOptions {

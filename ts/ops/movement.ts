@@ -296,3 +296,32 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normDim(dim, tensors[0].dim() + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
+
+/**
+ * torch.nn.functional.pad, constant mode: `pads` are (left, right) pairs starting from the last
+ * dim; negative amounts crop. Its backward is the opposite pad of the gradient (crop what was
+ * added, zeros where it cropped).
+ */
+export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
+  if (pads.length % 2 !== 0) throw new Error("Padding length must be divisible by 2");
+  if (pads.length / 2 > x.dim()) throw new Error("Padding length too large");
+  raw.use("constant_pad_nd", x);
+  const shape = [...x.shape];
+  const srcStart = new Array<number>(x.dim()).fill(0);
+  const dstStart = new Array<number>(x.dim()).fill(0);
+  const extent = [...x.shape];
+  for (let k = 0; k < pads.length / 2; k++) {
+    const d = x.dim() - 1 - k;
+    const [l, r] = [pads[2 * k], pads[2 * k + 1]];
+    shape[d] = x.shape[d] + l + r;
+    if (shape[d] < 0) throw new Error(`The input size ${x.shape[d]}, plus negative padding ${l} and ${r} resulted in a negative output size, which is invalid. Check dimension ${d} of your input.`);
+    srcStart[d] = Math.max(0, -l);
+    dstStart[d] = Math.max(0, l);
+    extent[d] = Math.max(0, x.shape[d] - Math.max(0, -l) - Math.max(0, -r));
+  }
+  const out = raw.fromValues([value], [], x.dtype).expand(shape).contiguous();
+  const region = (t: Tensor, start: number[]): Tensor =>
+    t.makeView(extent, t.strides, t.offset + start.reduce((a, s, d) => a + s * t.strides[d], 0));
+  if (numel(extent) > 0) raw.copyInto(region(out, dstStart), region(x, srcStart));
+  return record("ConstantPadNdBackward0", [x], out, [], (g) => [pad(g, pads.map((p) => -p))]);
+}
