@@ -42,8 +42,6 @@ record("mixed", {
     "row": base[1],
     "whole": base,
 })
-# a whole module pickled (not a state dict): taimatsu refuses it with an explanation
-torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module_object.pt"))
 # taimatsu's torch.save, read by PyTorch: the same CNN from the same seed, run once
 theirs = torch.load(os.path.join(here, "from-taimatsu.pt"))
 torch.manual_seed(0)
@@ -56,6 +54,39 @@ assert theirs["f64"].tolist() == [1.5, -2.25] and theirs["i32"].dtype == torch.i
 assert theirs["transposed"].tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
 print("from-taimatsu.pt: PyTorch loads it and it equals PyTorch's state dict")
 
+# taimatsu's checkpoint: the same MLP and Adam step here, then compare and load both parts
+ckpt = torch.load(os.path.join(here, "checkpoint-from-taimatsu.pt"))
+torch.manual_seed(0)
+mlp = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+adam = torch.optim.Adam(mlp.parameters(), lr=0.005)
+torch.nn.functional.cross_entropy(mlp(torch.randn(5, 3)), torch.tensor([0, 1, 1, 0, 1])).backward()
+adam.step()
+assert ckpt["epoch"] == 3 and ckpt["note"] == "after one step"
+for k, v in mlp.state_dict().items():
+    assert torch.allclose(ckpt["model"][k], v, atol=1e-6), k
+ours = adam.state_dict()
+assert sorted(ckpt["optimizer"]["state"]) == sorted(ours["state"]) == [0, 1, 2, 3]
+for i, s in ours["state"].items():
+    for name in ("exp_avg", "exp_avg_sq"):
+        assert torch.allclose(ckpt["optimizer"]["state"][i][name], s[name], atol=1e-6), (i, name)
+    assert float(ckpt["optimizer"]["state"][i]["step"]) == float(s["step"])
+assert ckpt["optimizer"]["param_groups"][0]["lr"] == 0.005 and ckpt["optimizer"]["param_groups"][0]["params"] == [0, 1, 2, 3]
+mlp.load_state_dict(ckpt["model"])
+adam.load_state_dict(ckpt["optimizer"])
+adam.step()  # continues from the loaded state
+print("checkpoint-from-taimatsu.pt: model and Adam state equal PyTorch's; both load and training continues")
+
+# a checkpoint made here: model and Adam state after one step, loaded by the test into taimatsu
+torch.save({"model": mlp.state_dict(), "optimizer": adam.state_dict(), "epoch": 4}, os.path.join(here, "checkpoint.pt"))
+# ... and where one more step from it on a fixed batch takes the weights
+xb, yb = torch.linspace(-1, 1, 15).reshape(5, 3), torch.tensor([1, 0, 0, 1, 1])
+adam.zero_grad()
+torch.nn.functional.cross_entropy(mlp(xb), yb).backward()
+adam.step()
+expected["checkpoint_next_step"] = {k: v.reshape(-1).tolist() for k, v in mlp.state_dict().items()}
+
+# a whole module pickled (not a state dict): taimatsu refuses it with an explanation
+torch.save(torch.nn.Linear(2, 2), os.path.join(here, "module_object.pt"))
 with open(os.path.join(here, "expected.json"), "w") as f:
     json.dump(expected, f)
 print(f"wrote {len(expected)} files to {here}")

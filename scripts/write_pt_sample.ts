@@ -1,8 +1,9 @@
 // Writes test/fixtures/pt/from-taimatsu.pt with taimatsu's torch.save: the state dict of a
 // small CNN built after manualSeed(0) (so PyTorch builds the very same weights) and run once
-// (BatchNorm statistics), plus tensors of the other dtypes. scripts/gen_pt_fixtures.py then
-// checks in PyTorch that torch.load reads it and that it equals PyTorch's own state dict;
-// test/torch-load.test.ts checks that torch.save still writes these exact bytes.
+// (BatchNorm statistics), plus tensors of the other dtypes; and checkpoint-from-taimatsu.pt,
+// a checkpoint after one Adam step. scripts/gen_pt_fixtures.py then checks in PyTorch that
+// torch.load reads both and that they equal PyTorch's own state; test/torch-load.test.ts
+// checks that torch.save still writes these exact bytes.
 import { writeFileSync } from "node:fs";
 import * as torch from "../ts/index.js";
 
@@ -20,7 +21,19 @@ export function sampleStateDict(): Record<string, torch.Tensor> {
   };
 }
 
+/** A checkpoint after one Adam step on an MLP built from seed 0: model, optimizer, epoch, a note. */
+export function sampleCheckpoint(): Record<string, unknown> {
+  torch.manualSeed(0);
+  const model = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.ReLU(), new torch.nn.Linear(4, 2));
+  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 0.005 });
+  const x = torch.randn(5, 3);
+  new torch.nn.CrossEntropyLoss()(model(x), torch.tensor([0, 1, 1, 0, 1])).backward();
+  optimizer.step();
+  return { model: model.stateDict(), optimizer: optimizer.stateDict(), epoch: 3, note: "after one step" };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(new URL("../test/fixtures/pt/from-taimatsu.pt", import.meta.url), torch.save(sampleStateDict(), "from-taimatsu"));
-  console.log("wrote test/fixtures/pt/from-taimatsu.pt");
+  writeFileSync(new URL("../test/fixtures/pt/checkpoint-from-taimatsu.pt", import.meta.url), torch.save(sampleCheckpoint(), "checkpoint-from-taimatsu"));
+  console.log("wrote test/fixtures/pt/from-taimatsu.pt and checkpoint-from-taimatsu.pt");
 }

@@ -7,13 +7,13 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import expected from "./fixtures/pt/expected.json";
 import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
-import { sampleStateDict } from "../scripts/write_pt_sample.js";
+import { sampleCheckpoint, sampleStateDict } from "../scripts/write_pt_sample.js";
 
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/pt/${name}.pt`, import.meta.url)));
 const DTYPES: Record<string, string> = { float32: "float32", float64: "float64", int64: "int64", int32: "int32", bool: "bool", float16: "float32", bfloat16: "float32" };
 
 describe("torch.load", () => {
-  for (const name of Object.keys(expected) as (keyof typeof expected)[]) {
+  for (const name of Object.keys(expected).filter((k) => k !== "checkpoint_next_step") as (keyof typeof expected)[]) {
     it(`${name}.pt: every tensor's dtype, shape and values`, () => {
       const sd = torch.load(file(name));
       const want = expected[name] as Record<string, { dtype: string; shape: number[]; values: (number | boolean)[] }>;
@@ -36,6 +36,19 @@ describe("torch.load", () => {
     new torch.nn.LSTM(2, 3).loadStateDict(torch.load(file("lstm")));
   });
 
+  it("resumes training from PyTorch's checkpoint: model and Adam state, one more step lands where PyTorch's does", () => {
+    const ck = torch.load<{ model: Record<string, torch.Tensor>; optimizer: never; epoch: number }>(file("checkpoint"));
+    expect(ck.epoch).toBe(4);
+    const mlp = new torch.nn.Sequential(new torch.nn.Linear(3, 4), new torch.nn.ReLU(), new torch.nn.Linear(4, 2));
+    mlp.loadStateDict(ck.model);
+    const adam = new torch.optim.Adam(mlp.parameters(), { lr: 0.005 });
+    adam.loadStateDict(ck.optimizer);
+    adam.zeroGrad();
+    new torch.nn.CrossEntropyLoss()(mlp(torch.linspace(-1, 1, 15).reshape([5, 3])), torch.tensor([1, 0, 0, 1, 1])).backward();
+    adam.step();
+    for (const [k, v] of Object.entries(mlp.stateDict())) expectValuesNear(v.reshape(-1).tolist() as number[], expected.checkpoint_next_step[k as keyof typeof expected.checkpoint_next_step], k, 1e-5);
+  });
+
   it("refuses what torch.save did not write", () => {
     expectThrowsMessage(() => torch.load(new Uint8Array(100)), "torch.load: not a ZIP archive");
     expectThrowsMessage(() => torch.load(file("module_object")), "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)");
@@ -54,7 +67,18 @@ describe("torch.save", () => {
     }
   });
 
-  it("writes the bytes of from-taimatsu.pt, the file PyTorch loads (scripts/gen_pt_fixtures.py)", () => {
+  it("writes the bytes of from-taimatsu.pt and checkpoint-from-taimatsu.pt, the files PyTorch loads (scripts/gen_pt_fixtures.py)", () => {
     expect(Buffer.from(torch.save(sampleStateDict(), "from-taimatsu")).equals(Buffer.from(file("from-taimatsu")))).toBe(true);
+    expect(Buffer.from(torch.save(sampleCheckpoint(), "checkpoint-from-taimatsu")).equals(Buffer.from(file("checkpoint-from-taimatsu")))).toBe(true);
+  });
+
+  it("round-trips a checkpoint: nested dicts, lists, numbers, strings, integer keys", () => {
+    const ck = sampleCheckpoint();
+    const back = torch.load<typeof ck>(torch.save(ck));
+    expect(back.epoch).toBe(3);
+    expect(back.note).toBe("after one step");
+    const [opt, again] = [ck.optimizer as { param_groups: unknown[] }, back.optimizer as { param_groups: unknown[]; state: Record<string, unknown> }];
+    expect(again.param_groups).toEqual(opt.param_groups);
+    expect(Object.keys(again.state)).toEqual(["0", "1", "2", "3"]);
   });
 });

@@ -298,10 +298,11 @@ function toJs(v: unknown): unknown {
 
 /**
  * torch.load of a file made by torch.save (e.g. `torch.save(model.state_dict(), "model.pt")`):
- * the state dict, ready for `model.loadStateDict`. Tensors keep their dtype (16-bit floats
- * become float32, 8/16-bit integers int32).
+ * the state dict, ready for `model.loadStateDict`, or a checkpoint's nested dicts and lists
+ * (dict keys as strings). Tensors keep their dtype (16-bit floats become float32, 8/16-bit
+ * integers int32).
  */
-export function load(bytes: Uint8Array): Record<string, Tensor> {
+export function load<T = Record<string, Tensor>>(bytes: Uint8Array): T {
   const entries = readZip(bytes);
   const pkl = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
   if (!pkl) throw new Error("torch.load: the archive has no data.pkl; is it a file from torch.save?");
@@ -318,7 +319,7 @@ export function load(bytes: Uint8Array): Record<string, Tensor> {
     }
     return s;
   };
-  return toJs(unpickle(entries.get(pkl)!, loadStorage)) as Record<string, Tensor>;
+  return toJs(unpickle(entries.get(pkl)!, loadStorage)) as T;
 }
 
 // ---- writing ------------------------------------------------------------------------------
@@ -392,11 +393,11 @@ function writeZip(entries: [string, Uint8Array][]): Uint8Array {
   return out;
 }
 
-/** Pickle protocol 2, the opcodes torch.save emits for a state dict. */
+/** Pickle protocol 2, the opcodes torch.save emits for state dicts and checkpoints. */
 class PickleWriter {
   private readonly bytes: number[] = [0x80, 2];
   op(...b: number[]): this {
-    this.bytes.push(...b);
+    for (const x of b) this.bytes.push(x);
     return this;
   }
   global(module: string, name: string): this {
@@ -408,7 +409,7 @@ class PickleWriter {
   }
   int(n: number): this {
     if (n >= 0 && n < 2 ** 31) return this.op(0x4a, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
-    // LONG1: little-endian two's complement
+    // LONG1: little-endian two's complement, as short as the sign allows
     const out: number[] = [];
     let v = BigInt(n);
     do {
@@ -416,6 +417,11 @@ class PickleWriter {
       v >>= 8n;
     } while (!(v === 0n && (out[out.length - 1] & 0x80) === 0) && !(v === -1n && (out[out.length - 1] & 0x80) !== 0));
     return this.op(0x8a, out.length, ...out);
+  }
+  float(x: number): this {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, x, false);
+    return this.op(0x47, ...b);
   }
   tuple(items: number[]): this {
     this.op(0x28);
@@ -430,23 +436,50 @@ class PickleWriter {
 const STORAGE_OF: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage" };
 
 /**
- * torch.save of a state dict: the bytes of a file `torch.load` in Python reads back (write
- * them with fs.writeFileSync, or offer them as a download in a browser). `archive` names the
- * top-level folder inside, as torch.save names it after the file.
+ * torch.save: the bytes of a file Python's `torch.load` reads back (write them with
+ * fs.writeFileSync, or offer them as a download in a browser). Takes a state dict, or a
+ * checkpoint object of them (`{ model: model.stateDict(), optimizer: opt.stateDict(), epoch }`):
+ * objects become dicts, arrays lists, and keys that are whole numbers become ints, as an
+ * optimizer state dict's parameter ids are in PyTorch. `archive` names the folder inside.
  */
-export function save(sd: Record<string, Tensor>, archive = "archive"): Uint8Array {
-  const p = new PickleWriter().global("collections", "OrderedDict").op(0x29, 0x52, 0x28);
+export function save(obj: unknown, archive = "archive"): Uint8Array {
+  const p = new PickleWriter();
   const storages: [string, Uint8Array][] = [];
-  for (const [name, t] of Object.entries(sd)) {
-    const key = String(storages.length);
-    const c = contiguous(t);
-    const arr = storageArray(c.storage);
-    storages.push([`${archive}/data/${key}`, new Uint8Array(arr.buffer, arr.byteOffset + c.offset * arr.BYTES_PER_ELEMENT, c.numel() * arr.BYTES_PER_ELEMENT).slice()]);
-    const strides = [...t.shape].map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
-    p.str(name).global("torch._utils", "_rebuild_tensor_v2").op(0x28);
-    p.op(0x28).str("storage").global("torch", STORAGE_OF[t.dtype]).str(key).str("cpu").int(t.numel()).op(0x74, 0x51);
-    p.int(0).tuple([...t.shape]).tuple(strides).op(0x89).global("collections", "OrderedDict").op(0x29, 0x52, 0x74, 0x52);
-  }
-  p.op(0x75);
+  const write = (v: unknown): void => {
+    if (v instanceof Tensor) {
+      const key = String(storages.length);
+      const c = contiguous(v);
+      const arr = storageArray(c.storage);
+      storages.push([`${archive}/data/${key}`, new Uint8Array(arr.buffer, arr.byteOffset + c.offset * arr.BYTES_PER_ELEMENT, c.numel() * arr.BYTES_PER_ELEMENT).slice()]);
+      const strides = [...v.shape].map((_, d) => v.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      p.global("torch._utils", "_rebuild_tensor_v2").op(0x28);
+      p.op(0x28).str("storage").global("torch", STORAGE_OF[v.dtype]).str(key).str("cpu").int(v.numel()).op(0x74, 0x51);
+      p.int(0).tuple([...v.shape]).tuple(strides).op(0x89).global("collections", "OrderedDict").op(0x29, 0x52, 0x74, 0x52);
+    } else if (Array.isArray(v)) {
+      p.op(0x5d, 0x28);
+      v.forEach(write);
+      p.op(0x65);
+    } else if (v === null || v === undefined) {
+      p.op(0x4e);
+    } else if (typeof v === "boolean") {
+      p.op(v ? 0x88 : 0x89);
+    } else if (typeof v === "number") {
+      if (Number.isInteger(v)) p.int(v);
+      else p.float(v);
+    } else if (typeof v === "string") {
+      p.str(v);
+    } else if (typeof v === "object") {
+      p.op(0x7d, 0x28);
+      for (const [k, x] of Object.entries(v)) {
+        if (/^(0|[1-9]\d*)$/.test(k)) p.int(Number(k));
+        else p.str(k);
+        write(x);
+      }
+      p.op(0x75);
+    } else {
+      throw new TypeError(`torch.save: cannot save a value of type ${typeof v}`);
+    }
+  };
+  write(obj);
   return writeZip([[`${archive}/data.pkl`, p.finish()], ...storages, [`${archive}/version`, new TextEncoder().encode("3\n")]]);
 }

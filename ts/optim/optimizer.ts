@@ -124,7 +124,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const [id, s] of Object.entries(sd.state)) {
       const p = byId.get(Number(id));
       if (!p) continue;
-      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [camel(k), v instanceof Tensor ? v.clone().keep() : v])));
+      // PyTorch (1.12+) saves `step` as a 0-dim tensor; taimatsu's optimizers count it as a number
+      const value = (k: string, v: unknown): number | Tensor => (k === "step" && v instanceof Tensor ? Number(v.item()) : v instanceof Tensor ? v.clone().keep() : (v as number));
+      this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [camel(k), value(k, v)])));
     }
   }
 }
