@@ -51,7 +51,7 @@ describe("torch.load", () => {
 
   it("refuses what torch.save did not write", () => {
     expectThrowsMessage(() => torch.load(new Uint8Array(100)), "torch.load: not a ZIP archive");
-    expectThrowsMessage(() => torch.load(file("module_object")), "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)");
+    expectThrowsMessage(() => torch.load(file("module_object")), "save with torch.save(model.state_dict(), path)");
   });
 });
 

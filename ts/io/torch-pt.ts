@@ -4,11 +4,10 @@
 // dicts/lists of tensors and numbers): the pickle opcodes and globals such files use, with a
 // clear error for anything else, since a pickle can name arbitrary Python code. save writes a
 // state dict the way torch.save does, for torch.load in Python.
-import { storageArray } from "../backend/typed.js";
+import { storageArray, writeValues } from "../backend/typed.js";
 import { contiguous } from "../ops/raw.js";
 import { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { tensor } from "../tensor/create.js";
 
 /** The archive's entries by name (stored entries only, as torch.save writes them). */
 function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -91,22 +90,26 @@ function halfToFloat(h: Uint16Array): Float32Array {
   });
 }
 
-/** A storage of the file: its PyTorch class name and its values. */
+/** A storage of the file as one flat tensor, which the file's tensors view. */
 class PickledStorage {
-  constructor(readonly kind: string, readonly values: ArrayLike<number> | BigInt64Array) {}
+  readonly flat: Tensor;
+  constructor(kind: string, values: ArrayLike<number> | BigInt64Array) {
+    this.flat = Tensor.empty([values.length], STORAGES[kind].dtype);
+    const arr = storageArray(this.flat.storage);
+    // same element type: one block copy; otherwise convert value by value
+    if (arr.constructor === values.constructor) (arr as Float32Array).set(values as Float32Array);
+    else writeValues(this.flat.storage, 0, values as ArrayLike<number>);
+  }
 }
 class Global {
   constructor(readonly name: string) {}
 }
 const MARK = Symbol("mark");
-const STATE_DICTS_ONLY = "taimatsu reads state dicts: save with torch.save(model.state_dict(), path)";
+const STATE_DICTS_ONLY = "taimatsu reads state dicts and checkpoints of them (dicts, lists, numbers, strings, tensors): save with torch.save(model.state_dict(), path)";
 
-/** A tensor from a storage view: offset, sizes and strides in elements. */
+/** A tensor viewing a storage (offset, sizes and strides in elements), contiguous. */
 function rebuildTensor(storage: PickledStorage, offset: number, size: number[], stride: number[]): Tensor {
-  const { dtype } = STORAGES[storage.kind];
-  const flat = tensor(storage.values instanceof BigInt64Array ? Array.from(storage.values, Number) : Array.from(storage.values as ArrayLike<number>), { dtype });
-  if (size.length === 0) return flat.narrow(0, offset, 1).reshape([]).clone();
-  return flat.makeView(size, stride, offset).contiguous().clone();
+  return storage.flat.makeView(size, stride, offset).contiguous();
 }
 
 /** Unpickles `data.pkl` with the opcodes and globals torch.save uses for state dicts. */
