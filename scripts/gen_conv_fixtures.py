@@ -102,9 +102,25 @@ batchnorm_case("bn2d", torch.nn.BatchNorm2d(3), (4, 3, 5, 5))
 batchnorm_case("bn1d", torch.nn.BatchNorm1d(5, momentum=None, affine=False), (6, 5))
 batchnorm_case("bn1d_seq", torch.nn.BatchNorm1d(2, eps=1e-3, momentum=0.3), (3, 2, 4))
 
+def conv1d_case(name, x_shape, w_shape, **kw):
+    x = torch.randn(*x_shape, requires_grad=True)
+    w = torch.randn(*w_shape, requires_grad=True)
+    b = torch.randn(w_shape[0], requires_grad=True)
+    y = F.conv1d(x, w, b, **kw)
+    gy = torch.randn(*y.shape)
+    (y * gy).sum().backward()
+    out[name] = {"x": enc(x), "w": enc(w), "b": enc(b), "y": enc(y), "gy": enc(gy), "gx": enc(x.grad), "gw": enc(w.grad), "gb": enc(b.grad), "options": kw}
+
+
+conv1d_case("conv1d", (2, 3, 11), (4, 3, 3), stride=2, padding=1, dilation=2)
+conv1d_case("conv1d_same_groups", (1, 4, 9), (6, 2, 4), padding="same", groups=2)
+pool_case("max1d", F.max_pool1d, torch.randn(2, 3, 9), kernel_size=3, stride=2, padding=1)
+pool_case("avg1d", F.avg_pool1d, torch.randn(2, 3, 9), kernel_size=3, stride=2, padding=1, count_include_pad=False)
+
 torch.manual_seed(0)
 conv = torch.nn.Conv2d(3, 4, 3)
-out["conv_init"] = {"seed": 0, "weight": enc(conv.weight), "bias": enc(conv.bias)}
+conv1 = torch.nn.Conv1d(2, 3, 5)
+out["conv_init"] = {"seed": 0, "weight": enc(conv.weight), "bias": enc(conv.bias), "weight1d": enc(conv1.weight), "bias1d": enc(conv1.bias)}
 
 torch.manual_seed(1)
 net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),

@@ -40,6 +40,45 @@ describe("conv2d against PyTorch", () => {
   }
 });
 
+describe("conv1d and 1-D pooling against PyTorch", () => {
+  for (const name of ["conv1d", "conv1d_same_groups"] as const) {
+    it(`${name}: output and gradients`, () => {
+      const c = fixtures[name] as { x: Enc; w: Enc; b: Enc; y: Enc; gy: Enc; gx: Enc; gw: Enc; gb: Enc; options: Opts };
+      const [x, w, b] = [dec(c.x, true), dec(c.w, true), dec(c.b, true)];
+      const y = F.conv1d(x, w, b, camel(c.options));
+      expectTensor(y, c.y, "y");
+      y.mul(dec(c.gy)).sum().backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+      expectTensor(w.grad, c.gw, "w.grad");
+      expectTensor(b.grad, c.gb, "b.grad");
+    });
+  }
+  for (const [name, fn] of [["max1d", F.maxPool1d], ["avg1d", F.avgPool1d]] as const) {
+    it(`${name}: output and gradient`, () => {
+      const c = fixtures[name] as { x: Enc; y: Enc; gy: Enc; gx: Enc; options: Opts };
+      const { kernel_size: k, ...rest } = c.options;
+      const x = dec(c.x, true);
+      const y = fn(x, k as number, camel(rest));
+      expectTensor(y, c.y, "y");
+      y.mul(dec(c.gy)).sum().backward();
+      expectTensor(x.grad, c.gx, "x.grad");
+    });
+  }
+  it("nn.Conv1d's seeded init and the 1-D reprs and errors", () => {
+    torch.manualSeed(0);
+    new torch.nn.Conv2d(3, 4, 3);
+    const conv = new torch.nn.Conv1d(2, 3, 5);
+    expectTensor(conv.weight, fixtures.conv_init.weight1d, "weight", 0);
+    expectTensor(conv.bias, fixtures.conv_init.bias1d, "bias", 0);
+    expect(new torch.nn.Conv1d(3, 8, 5, { stride: 2, padding: 1 }).toString()).toBe("Conv1d(3, 8, kernel_size=(5,), stride=(2,), padding=(1,))");
+    expect(new torch.nn.MaxPool1d(2).toString()).toBe("MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+    expect(new torch.nn.AvgPool1d(3, { stride: 1, padding: 1 }).toString()).toBe("AvgPool1d(kernel_size=(3,), stride=(1,), padding=(1,))");
+    expectThrowsMessage(() => F.conv1d(torch.randn(2, 3, 4, 5), torch.randn(8, 3, 3)), "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: [2, 3, 4, 5]");
+    expectThrowsMessage(() => F.maxPool1d(torch.randn(2, 3, 4, 5), 2), "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:[2, 3, 4, 5]");
+    expectThrowsMessage(() => F.avgPool1d(torch.randn(5), 2), "Expected 2 to 3 dimensions, but got 1-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)");
+  });
+});
+
 describe("F.pad against PyTorch", () => {
   for (const name of ["pad_last", "pad_two_dims_value", "pad_crop"] as const) {
     it(`${name}: output and gradient`, () => {

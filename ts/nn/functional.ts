@@ -7,7 +7,7 @@ import { pad as padOp } from "../ops/movement.js";
 import { withGradMode } from "../autograd/mode.js";
 
 export * from "./losses.js";
-export { conv2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, unfold, fold } from "../ops/conv.js";
+export { conv1d, conv2d, maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, unfold, fold } from "../ops/conv.js";
 
 /** torch.nn.functional.pad: (left, right) pairs from the last dim on; negative amounts crop. */
 export function pad(x: Tensor, pads: readonly number[], opts: { mode?: "constant"; value?: number } = {}): Tensor {

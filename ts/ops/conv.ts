@@ -290,3 +290,34 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   }
   return stack(cells, -1).reshape([...x.shape.slice(0, -2), oh, ow]);
 }
+
+/** A 1-D op as its 2-D form over a height of 1: (N, C, L) or (C, L) input, else PyTorch's error for the op. */
+function as1d(x: Tensor, wrongDims: () => string, f: (x4: Tensor) => Tensor): Tensor {
+  if (x.dim() !== 2 && x.dim() !== 3) throw new Error(wrongDims());
+  return f(x.unsqueeze(-2)).squeeze(-2);
+}
+
+const first = (v: Pair | undefined): number | undefined => (v === undefined ? undefined : typeof v === "number" ? v : v[0]);
+
+/** torch.nn.functional.conv1d. */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Omit<Conv2dOptions, "padding"> & { padding?: number | "valid" | "same" } = {}): Tensor {
+  if (weight.dim() !== 3) throw new Error(`conv1d: expected a 3D weight [out_channels, in_channels/groups, kW], but got ${fmtShape(weight.shape)}`);
+  const padding = typeof opts.padding === "string" ? opts.padding : ([0, opts.padding ?? 0] as const);
+  return as1d(x, () => `Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ${fmtShape(x.shape)}`, (x4) =>
+    conv2d(x4, weight.unsqueeze(2), bias, { stride: [1, first(opts.stride) ?? 1], dilation: [1, first(opts.dilation) ?? 1], padding, groups: opts.groups }),
+  );
+}
+
+/** torch.nn.functional.max_pool1d. */
+export function maxPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number; dilation?: number; ceilMode?: boolean } = {}): Tensor {
+  return as1d(x, () => `max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${fmtShape(x.shape)}`, (x4) =>
+    maxPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode }),
+  );
+}
+
+/** torch.nn.functional.avg_pool1d. */
+export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number; countIncludePad?: boolean } = {}): Tensor {
+  return as1d(x, () => `Expected 2 to 3 dimensions, but got ${x.dim()}-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)`, (x4) =>
+    avgPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], countIncludePad: opts.countIncludePad }),
+  );
+}

@@ -8,6 +8,16 @@ import * as F from "../functional.js";
 import * as init from "../init.js";
 import type { Pair } from "../../ops/conv.js";
 
+/** PyTorch's convolution initialisation: kaiming_uniform(a=√5) weights, U(±1/√fan_in) bias. */
+function resetConv(weight: Parameter, bias: Parameter | null, generator?: Generator): void {
+  init.kaimingUniform_(weight, { a: Math.sqrt(5), generator });
+  if (bias) {
+    const [fanIn] = init.calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    init.uniform_(bias, -bound, bound, generator);
+  }
+}
+
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
 const tuple = (v: [number, number]): string => `(${v[0]}, ${v[1]})`;
 
@@ -50,12 +60,7 @@ export class Conv2d extends Module {
   }
 
   resetParameters(generator?: Generator): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5), generator });
-    if (this.bias) {
-      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound, generator);
-    }
+    resetConv(this.weight, this.bias, generator);
   }
 
   forward(x: Tensor): Tensor {
@@ -117,5 +122,78 @@ export class AdaptiveAvgPool2d extends Module {
   }
   extraRepr(): string {
     return `output_size=${show(this.outputSize)}`;
+  }
+}
+
+export interface Conv1dLayerOptions {
+  stride?: number;
+  padding?: number | "valid" | "same";
+  dilation?: number;
+  groups?: number;
+  bias?: boolean;
+  dtype?: DType;
+  generator?: Generator;
+}
+
+/** A 1-D convolution over NCL (or CL) input, initialised as PyTorch's Conv1d. */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly stride: number;
+  readonly padding: number | "valid" | "same";
+  readonly dilation: number;
+  readonly groups: number;
+
+  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, opts: Conv1dLayerOptions = {}) {
+    super();
+    this.stride = opts.stride ?? 1;
+    this.padding = opts.padding ?? 0;
+    this.dilation = opts.dilation ?? 1;
+    this.groups = opts.groups ?? 1;
+    if (inChannels % this.groups !== 0) throw new Error("in_channels must be divisible by groups");
+    if (outChannels % this.groups !== 0) throw new Error("out_channels must be divisible by groups");
+    const dtype = opts.dtype ?? "float32";
+    this.weight = new Parameter(Tensor.empty([outChannels, inChannels / this.groups, kernelSize], dtype));
+    this.bias = opts.bias === false ? null : new Parameter(Tensor.empty([outChannels], dtype));
+    resetConv(this.weight, this.bias, opts.generator);
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=(${this.kernelSize},), stride=(${this.stride},)`;
+    if (typeof this.padding === "string") s += `, padding=${this.padding}`;
+    else if (this.padding !== 0) s += `, padding=(${this.padding},)`;
+    if (this.dilation !== 1) s += `, dilation=(${this.dilation},)`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
+}
+
+export class MaxPool1d extends Module {
+  constructor(readonly kernelSize: number, private readonly opts: { stride?: number; padding?: number; dilation?: number; ceilMode?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.maxPool1d(x, this.kernelSize, this.opts);
+  }
+  extraRepr(): string {
+    const o = this.opts;
+    return `kernel_size=${this.kernelSize}, stride=${o.stride ?? this.kernelSize}, padding=${o.padding ?? 0}, dilation=${o.dilation ?? 1}, ceil_mode=${o.ceilMode ? "True" : "False"}`;
+  }
+}
+
+export class AvgPool1d extends Module {
+  constructor(readonly kernelSize: number, private readonly opts: { stride?: number; padding?: number; countIncludePad?: boolean } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.avgPool1d(x, this.kernelSize, this.opts);
+  }
+  extraRepr(): string {
+    return `kernel_size=(${this.kernelSize},), stride=(${this.opts.stride ?? this.kernelSize},), padding=(${this.opts.padding ?? 0},)`;
   }
 }
