@@ -1,13 +1,15 @@
 // The digits web app (examples/web) in Debian's headless Chromium: it trains in the page on
 // the bundled digits and must reach exactly the accuracy the same loop reaches in Node (the
-// demo's, held to PyTorch's run in data.test.ts), classify a held-out digit as Node does, and
-// turn a drawn stroke into an 8×8 input and a prediction. Uses the built bundle (dist/).
+// demo's, held to PyTorch's run in data.test.ts), classify a held-out digit as Node does, load
+// weights saved in Node and predict exactly as there, and turn a drawn stroke into an 8×8 input
+// and a prediction. The page uses the built bundle (dist/).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import * as torch from "../dist/taimatsu.js";
+import * as torch from "../ts/index.js";
 import { launchChromium } from "../scripts/chromium.mjs";
 import { serve } from "../scripts/static-server.mjs";
 import { trainDigits } from "../examples/digits/train.js";
+import { mkdirSync, writeFileSync } from "node:fs";
 
 let browser: Browser;
 let page: Page;
@@ -43,6 +45,25 @@ describe("the digits web app in Chromium", () => {
     expect(probs).toHaveLength(10);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(probs.indexOf(Math.max(...probs))).toBe(label);
+  });
+
+  it("loads weights saved in Node (safetensors) and predicts exactly as the Node model", async () => {
+    const { model } = trainDigits({ seed: 0, epochs: 5 });
+    const dir = new URL("../out/test-web/", import.meta.url);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(new URL("model.safetensors", dir), torch.io.saveSafetensors(model.stateDict()));
+    const other = await browser.newPage();
+    await other.goto(`${server.url}/examples/web/index.html?weights=../../out/test-web/model.safetensors`);
+    await other.waitForFunction(() => !(document.getElementById("train") as HTMLButtonElement).disabled);
+    expect(await other.textContent("#status")).toContain("weights loaded from ../../out/test-web/model.safetensors");
+    const digits = torch.utils.data.datasets.loadDigits();
+    for (const i of [3, 100, 1000]) {
+      const pixels = digits.data.select(0, i).div(16).tolist() as number[];
+      const inPage = (await other.evaluate((p) => (window as unknown as { taimatsuDigits: { predict(p: number[]): number[] } }).taimatsuDigits.predict(p), pixels)) as number[];
+      const inNode = torch.noGrad(() => model(torch.tensor([pixels], { dtype: "float32" })).softmax(1).squeeze(0).tolist()) as number[];
+      inPage.forEach((p, k) => expect(p).toBeCloseTo(inNode[k], 6));
+    }
+    await other.close();
   });
 
   it("turns a drawn stroke into an 8×8 input and a prediction", async () => {

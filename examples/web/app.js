@@ -11,8 +11,11 @@ const makeModel = () => new nn.Sequential(new nn.Linear(64, 32), new nn.ReLU(), 
 let model = makeModel();
 let ready = false;
 
+/** The demo's saved weights, or the safetensors file named by `?weights=<url>`. */
+const weightsUrl = new URLSearchParams(location.search).get("weights") ?? "../../out/digits/model.safetensors";
+
 async function loadSavedWeights() {
-  const res = await fetch("../../out/digits/model.safetensors");
+  const res = await fetch(weightsUrl);
   if (!res.ok) return false;
   model.loadStateDict(torch.io.loadSafetensors(new Uint8Array(await res.arrayBuffer())));
   return true;
@@ -126,6 +129,6 @@ $("train").addEventListener("click", async () => {
 
 clear();
 ready = await loadSavedWeights();
-status(ready ? "weights loaded from out/digits/model.safetensors — draw a digit" : "no saved weights (run npm run demo): train in this page");
+status(ready ? `weights loaded from ${weightsUrl} — draw a digit` : "no saved weights (run npm run demo): train in this page");
 $("train").disabled = false;
 window.taimatsuDigits = { predict, toDigitPixels, train, ready: () => ready };
