@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/rnn.json";
+import pytorchRnnRun from "./fixtures/digits-rnn-run.json";
+import { trainDigitsRnn } from "../examples/rnn/train.js";
 import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
 
 type Enc = { shape: number[]; values: number[] };
@@ -69,5 +71,18 @@ describe("recurrent layers against PyTorch", () => {
     const lstm = new torch.nn.LSTM(4, 8);
     expectThrowsMessage(() => lstm(torch.randn(3, 2, 5)), "input.size(-1) must be equal to input_size. Expected 4, got 5");
     expectThrowsMessage(() => new torch.nn.GRU(4, 8)(torch.randn(3, 2, 4), torch.randn(1, 3, 8)), "Expected hidden size (1, 2, 8), got [1, 3, 8]");
+  });
+});
+
+describe("the digits RNN example (npm run demo:rnn)", () => {
+  it("retraces PyTorch's run of the same script (scripts/digits_rnn_pytorch.py) epoch by epoch", () => {
+    const want = pytorchRnnRun.history;
+    const { history } = trainDigitsRnn(want.length, 0);
+    history.forEach((h, e) => {
+      expect(Math.abs(h.trainLoss - want[e].trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(1e-3);
+      expect(Math.abs(h.testLoss - want[e].testLoss), `epoch ${e + 1} test loss`).toBeLessThan(2e-3);
+      expect(Math.abs(h.testAccuracy - want[e].testAccuracy), `epoch ${e + 1} test accuracy`).toBeLessThanOrEqual(1 / 450 + 1e-9);
+    });
+    expect(history[history.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });
