@@ -5,14 +5,13 @@ test/fixtures/digits-cnn-run.json, which test/conv.test.ts holds taimatsu's run 
 
 Run with Debian's python3-torch and python3-sklearn: /usr/bin/python3 scripts/digits_cnn_pytorch.py
 """
-import json
-import os
-
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from twin_fit import fit
 
 EPOCHS, SEED = 10, 0
 
@@ -27,27 +26,4 @@ model = nn.Sequential(
     nn.Conv2d(16, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
     nn.Flatten(), nn.Linear(32 * 2 * 2, 10),
 )
-loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr=0.005)
-history = []
-for epoch in range(1, EPOCHS + 1):
-    model.train()
-    loss_sum, seen = 0.0, 0
-    for xb, yb in loader:
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.item() * len(yb)
-        seen += len(yb)
-    model.eval()
-    with torch.no_grad():
-        logits = model(x_test)
-        test_loss = loss_fn(logits, y_test).item()
-        test_acc = (logits.argmax(1) == y_test).float().mean().item()
-    print(f"epoch {epoch:2d}: train loss {loss_sum / seen:.4f} | test loss {test_loss:.4f} acc {test_acc:.4f}")
-    history.append({"trainLoss": loss_sum / seen, "testLoss": test_loss, "testAccuracy": test_acc})
-
-path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "digits-cnn-run.json")
-with open(path, "w") as f:
-    json.dump({"torch_version": torch.__version__, "history": history}, f, indent=1)
+fit(model, loader, x_test, y_test, EPOCHS, 0.005, "digits-cnn-run.json")

@@ -6,14 +6,13 @@ test/fixtures/digits-rnn-run.json, which test/rnn.test.ts holds taimatsu's run t
 
 Run with Debian's python3-torch and python3-sklearn: /usr/bin/python3 scripts/digits_rnn_pytorch.py
 """
-import json
-import os
-
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from twin_fit import fit
 
 EPOCHS, SEED = 15, 0
 
@@ -36,27 +35,4 @@ y = torch.tensor(digits.target, dtype=torch.int64)
 x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, random_state=SEED)
 loader = DataLoader(TensorDataset(x_train, y_train), batch_size=32, shuffle=True, generator=torch.Generator().manual_seed(SEED))
 model = RowLSTM()
-loss_fn = nn.CrossEntropyLoss()
-optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-history = []
-for epoch in range(1, EPOCHS + 1):
-    model.train()
-    loss_sum, seen = 0.0, 0
-    for xb, yb in loader:
-        optimizer.zero_grad()
-        loss = loss_fn(model(xb), yb)
-        loss.backward()
-        optimizer.step()
-        loss_sum += loss.item() * len(yb)
-        seen += len(yb)
-    model.eval()
-    with torch.no_grad():
-        logits = model(x_test)
-        test_loss = loss_fn(logits, y_test).item()
-        test_acc = (logits.argmax(1) == y_test).float().mean().item()
-    print(f"epoch {epoch:2d}: train loss {loss_sum / seen:.4f} | test loss {test_loss:.4f} acc {test_acc:.4f}")
-    history.append({"trainLoss": loss_sum / seen, "testLoss": test_loss, "testAccuracy": test_acc})
-
-path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "digits-rnn-run.json")
-with open(path, "w") as f:
-    json.dump({"torch_version": torch.__version__, "history": history}, f, indent=1)
+fit(model, loader, x_test, y_test, EPOCHS, 0.01, "digits-rnn-run.json")

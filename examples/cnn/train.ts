@@ -3,16 +3,10 @@
 // script in PyTorch (scripts/digits_cnn_pytorch.py) starts from the same weights, sees the same
 // batches and retraces it; test/conv.test.ts holds this function to that run.
 import * as torch from "../../ts/index.js";
+import { EpochReport, fitClassifier } from "../fit.js";
 
 const { nn } = torch;
 const { DataLoader, TensorDataset, trainTestSplit, datasets } = torch.utils.data;
-
-export interface CnnEpoch {
-  epoch: number;
-  trainLoss: number;
-  testLoss: number;
-  testAccuracy: number;
-}
 
 /**
  * The convolutions before BatchNorm carry no bias: BatchNorm subtracts the mean, so such a
@@ -26,36 +20,13 @@ export function digitsCnn(): torch.nn.Sequential {
   );
 }
 
-export function trainDigitsCnn(epochs = 10, seed = 0, onEpoch?: (e: CnnEpoch) => void): { model: torch.nn.Sequential; history: CnnEpoch[] } {
+export function trainDigitsCnn(epochs = 10, seed = 0, onEpoch?: (e: EpochReport) => void): { model: torch.nn.Sequential; history: EpochReport[] } {
   torch.manualSeed(seed);
   const digits = datasets.loadDigits();
   const images = digits.data.div(16).reshape([-1, 1, 8, 8]);
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit(images, digits.target, { testSize: 0.25, randomState: seed });
   const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: 32, shuffle: true, generator: new torch.Generator(seed) });
   const model = digitsCnn();
-  const lossFn = new nn.CrossEntropyLoss();
-  const optimizer = new torch.optim.Adam(model.parameters(), { lr: 0.005 });
-  const history: CnnEpoch[] = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train();
-    let lossSum = 0;
-    let seen = 0;
-    for (const [x, y] of loader) {
-      optimizer.zeroGrad();
-      const loss = lossFn(model(x), y);
-      loss.backward();
-      optimizer.step();
-      lossSum += loss.item() * y.shape[0];
-      seen += y.shape[0];
-    }
-    model.eval();
-    const [testLoss, testAccuracy] = torch.noGrad(() => {
-      const logits = model(xTest);
-      return [lossFn(logits, yTest).item(), logits.argmax(1).eq(yTest).float().mean().item()];
-    });
-    const report = { epoch, trainLoss: lossSum / seen, testLoss, testAccuracy };
-    history.push(report);
-    onEpoch?.(report);
-  }
+  const history = fitClassifier(model, loader as Iterable<torch.Tensor[]>, [xTest, yTest], { epochs, lr: 0.005 }, onEpoch);
   return { model, history };
 }
