@@ -132,6 +132,27 @@ describe("wasm kernels agree with the JS oracle", () => {
     );
   });
 
+  it("im2col / col2im (unfold, fold) for random kernels, strides, padding and dilation, and max-pool padding", () => {
+    fc.assert(
+      fc.property(
+        fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 4, max: 9 }), w: fc.integer({ min: 4, max: 9 }) }),
+        fc.record({ k: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), d: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }) }),
+        seedArb,
+        (g, o, seed) => {
+          const x = randn([g.n, g.c, g.h, g.w], seed);
+          const opts = { stride: o.s, dilation: o.d, padding: o.p };
+          const F = torch.nn.functional;
+          const cols = F.unfold(x, o.k, opts);
+          expectAgree(cols, viaOracle(() => F.unfold(x, o.k, opts)), 0, 0);
+          expectAgree(F.fold(cols, [g.h, g.w], o.k, opts), viaOracle(() => F.fold(cols, [g.h, g.w], o.k, opts)), 1e-6, 1e-6);
+          const pool = { stride: o.s, padding: Math.min(o.p, Math.floor(Math.min(...o.k) / 2)) };
+          expectAgree(F.maxPool2d(x, o.k, pool), viaOracle(() => F.maxPool2d(x, o.k, pool)), 0, 0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("sum of 4M elements keeps float64-level accuracy", () => {
     const x = torch.full([4 * 1024 * 1024], 0.1);
     expect(x.sum().item()).toBeCloseTo(419430.4, 0);
