@@ -50,6 +50,24 @@ describe("what survives a boundary", () => {
     expect(first!.isDisposed).toBe(true);
     expect(() => first!.item()).toThrow(/was freed at backward\(\) #\d+, not having been used since backward\(\) #\d+.*call \.keep\(\)/);
   });
+  it("composite ops in inference (conv, pooling) free their intermediates: disposing the output frees all", () => {
+    const F = torch.nn.functional;
+    const x = torch.rand([4, 3, 12, 12]).keep();
+    const w = torch.rand([5, 3, 3, 3]).keep();
+    const b = torch.rand([5]).keep();
+    for (const op of [
+      () => F.conv2d(x, w, b, { padding: 1, groups: 1 }),
+      () => F.maxPool2d(x, 2),
+      () => F.avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false }),
+      () => F.adaptiveAvgPool2d(x, [5, 7]),
+    ]) {
+      op().dispose();
+      const before = torch.memoryStats().bytesInUse;
+      for (let i = 0; i < 20; i++) op().dispose();
+      expect(torch.memoryStats().bytesInUse).toBe(before);
+    }
+  });
+
   it(".keep() keeps a tensor across iterations; dispose() frees it", () => {
     const w = torch.randn([4, 4], { requiresGrad: true });
     let best: torch.Tensor | null = null;

@@ -4,6 +4,7 @@
 // order come from the ops they are made of. Unbatched CHW input is accepted, as PyTorch does.
 import { record } from "../autograd/node.js";
 import { kernel, writeMeta } from "../backend/wasm.js";
+import { freeIntermediates } from "../tensor/lifetime.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cat, pad, stack } from "./movement.js";
@@ -179,13 +180,15 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`Calculated padded input size per channel: (${padded[0]} x ${padded[1]}). Kernel size: (${span[0]} x ${span[1]}). Kernel size can't be greater than actual input size`);
   }
   const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
-  const perGroup = (xs: Tensor, ws: Tensor): Tensor => freeing(unfoldRaw(xs, w, out, 0), (cols) => ws.reshape([ws.shape[0], -1]).matmul(cols));
-  const y = groups === 1
-    ? perGroup(xin, weight)
-    : cat(Array.from({ length: groups }, (_, g) => perGroup(xin.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
-  let result = y.reshape([x4.shape[0], outC, out[0], out[1]]);
-  if (bias !== null) result = result.add(bias.reshape([1, outC, 1, 1]));
-  return x.dim() === 3 ? result.squeeze(0) : result;
+  return freeIntermediates(() => {
+    const perGroup = (xs: Tensor, ws: Tensor): Tensor => ws.reshape([ws.shape[0], -1]).matmul(unfoldRaw(xs, w, out, 0));
+    const y = groups === 1
+      ? perGroup(xin, weight)
+      : cat(Array.from({ length: groups }, (_, g) => perGroup(xin.narrow(1, g * inPerGroup, inPerGroup), weight.narrow(0, (g * outC) / groups, outC / groups))), 1);
+    let result = y.reshape([x4.shape[0], outC, out[0], out[1]]);
+    if (bias !== null) result = result.add(bias.reshape([1, outC, 1, 1]));
+    return x.dim() === 3 ? result.squeeze(0) : result;
+  });
 }
 
 /**
@@ -227,16 +230,6 @@ function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions): 
   return { w, out };
 }
 
-/**
- * `f(t)`, freeing the large intermediate `t` at once when no graph kept it (inference), rather
- * than at the next memory boundary: an unfold is kh·kw times its input.
- */
-function freeing(t: Tensor, f: (t: Tensor) => Tensor): Tensor {
-  const y = f(t);
-  if (y.gradFn === null) t.dispose();
-  return y;
-}
-
 /** Each window of each channel as a row of kh·kw values: [N, C, kh·kw, oh·ow]. */
 function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Tensor {
   const [n, c] = x4.shape;
@@ -246,7 +239,7 @@ function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Ten
 /** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
-  return batched(x, (x4) => freeing(windows(x4, w, out, -Infinity), (win) => win.max(2).values).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]));
+  return freeIntermediates(() => batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]])));
 }
 
 export interface AvgPool2dOptions {
@@ -260,15 +253,15 @@ export interface AvgPool2dOptions {
 /** torch.nn.functional.avg_pool2d (ceil_mode false). */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
-  return batched(x, (x4) => {
-    const sums = freeing(windows(x4, w, out, 0), (win) => win.sum(2));
+  return freeIntermediates(() => batched(x, (x4) => {
+    const sums = windows(x4, w, out, 0).sum(2);
     let divisor: Tensor | number = opts.divisorOverride ?? w.k[0] * w.k[1];
     if (opts.divisorOverride === undefined && opts.countIncludePad === false) {
       // in-bounds positions per window: the windows of a plane of ones
       divisor = windows(Tensor.zeros([1, 1, x4.shape[2], x4.shape[3]], x4.dtype).add(1), w, out, 0).sum(2);
     }
     return sums.div(divisor).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]);
-  });
+  }));
 }
 
 /**
@@ -280,15 +273,17 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [oh, ow] = pair(outputSize);
   const [h, w] = x.shape.slice(-2);
   if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
-  const cells: Tensor[] = [];
-  for (let i = 0; i < oh; i++) {
-    const [r0, r1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];
-    for (let j = 0; j < ow; j++) {
-      const [c0, c1] = [Math.floor((j * w) / ow), Math.ceil(((j + 1) * w) / ow)];
-      cells.push(x.narrow(-2, r0, r1 - r0).narrow(-1, c0, c1 - c0).mean([-2, -1]));
+  return freeIntermediates(() => {
+    const cells: Tensor[] = [];
+    for (let i = 0; i < oh; i++) {
+      const [r0, r1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];
+      for (let j = 0; j < ow; j++) {
+        const [c0, c1] = [Math.floor((j * w) / ow), Math.ceil(((j + 1) * w) / ow)];
+        cells.push(x.narrow(-2, r0, r1 - r0).narrow(-1, c0, c1 - c0).mean([-2, -1]));
+      }
     }
-  }
-  return stack(cells, -1).reshape([...x.shape.slice(0, -2), oh, ow]);
+    return stack(cells, -1).reshape([...x.shape.slice(0, -2), oh, ow]);
+  });
 }
 
 /** A 1-D op as its 2-D form over a height of 1: (N, C, L) or (C, L) input, else PyTorch's error for the op. */

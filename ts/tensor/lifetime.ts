@@ -219,6 +219,22 @@ export class Boundary {
   }
 }
 
+/**
+ * Runs an op built from other ops (a convolution: unfold, matmul, reshape, add) and, when it
+ * recorded no graph, frees every tensor it made but its result at once: in inference these
+ * intermediates (an unfold is kh·kw times its input) would otherwise wait for the next
+ * boundary. With a graph they stay: the backward needs them, and backward() frees them.
+ */
+export function freeIntermediates<T extends Tracked & { readonly gradFn: unknown }>(fn: () => T): T {
+  const mark = clock;
+  const result = fn();
+  if (result.gradFn !== null) return result;
+  for (const o of [0, 1, 2] as Origin[]) {
+    for (const t of temporaries[o].after(mark)) if (t !== result) release(t, "as an intermediate of the op that made it");
+  }
+  return result;
+}
+
 export function lifetimeStats(): { liveTensors: number; unkeptTensors: number } {
   return { liveTensors, unkeptTensors: temporaries[0].size + temporaries[1].size + temporaries[2].size };
 }
