@@ -1,9 +1,9 @@
 // Walks the recorded graph backwards: topological order from the outputs, one gradient per
 // node summed over its uses, leaf gradients accumulated into .grad (or returned, for
-// autograd.grad). The saved tensors of each node are dropped afterwards unless retainGraph.
+// autograd.grad). The saved tensors of each node are let go afterwards unless retainGraph.
 import { fmtShape, sameShape } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
-import { Boundary, GRAPH, withOrigin } from "../tensor/lifetime.js";
+import { gradOf, type Tensor } from "../tensor/tensor.js";
+import { Boundary, discard, escape, external, hold, internal, unhold } from "../tensor/lifetime.js";
 import { withGradMode } from "./mode.js";
 import type { Node } from "./node.js";
 
@@ -51,77 +51,103 @@ function topoOrder(roots: Node[]): Node[] {
   return order.reverse();
 }
 
+/** Runs user hooks on a gradient: what they see escapes to user code. */
 function applyHooks(hooks: readonly ((g: Tensor) => Tensor | void)[], g: Tensor): Tensor {
   let cur = g;
-  for (const h of hooks) cur = h(cur) ?? cur;
+  for (const h of hooks) cur = external(cur, () => h(cur)) ?? cur;
   return cur;
+}
+
+/** Drops the engine's reference to a gradient in flight: freed unless something else has it. */
+function letGo(g: Tensor): void {
+  unhold(g);
+  discard(g);
 }
 
 /**
  * Runs backward from `outputs`. `capture`, when given, maps the tensors whose gradients are
- * wanted (autograd.grad) and stops leaf accumulation.
+ * wanted (autograd.grad) and stops leaf accumulation. Gradients in flight are internal: each
+ * is freed as soon as the nodes it feeds have run (the engine holds it until then), and each
+ * node's backward frees its own intermediates, so backward's peak memory stays what PyTorch's is.
  */
-const backwardCalls = new Boundary("backward()", GRAPH);
+const backwardCalls = new Boundary();
 
 function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts: BackwardOptions, capture: Map<Tensor, Tensor | null> | null): void {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
-  const roots = withOrigin(GRAPH, () => rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1)));
-  withOrigin(GRAPH, () => withGradMode(createGraph, () => {
+  withGradMode(createGraph, () => internal(() => {
+    const roots = rootGradients(outputs, gradOutputs, (o) => o.detach().mul(0).add(1));
     const pending = new Map<Node, Tensor>();
-    const handedOut = new Set<Tensor>(roots);
     const leafGrads = new Map<Tensor, Tensor>();
     const addTo = <K>(map: Map<K, Tensor>, key: K, g: Tensor): void => {
       const prev = map.get(key);
-      map.set(key, prev === undefined ? g : prev.add(g));
+      if (prev === undefined) {
+        hold(g);
+        map.set(key, g);
+        return;
+      }
+      const sum = prev.add(g);
+      hold(sum);
+      map.set(key, sum);
+      letGo(prev);
+      discard(g);
     };
-    const toLeaf = (leaf: Tensor, g: Tensor): void => addTo(leafGrads, leaf, g);
-    outputs.forEach((o, i) => (o.gradFn ? addTo(pending, o.gradFn, roots[i]) : toLeaf(o, roots[i])));
+    outputs.forEach((o, i) => (o.gradFn ? addTo(pending, o.gradFn, roots[i]) : addTo(leafGrads, o, roots[i])));
     const order = topoOrder(outputs.map((o) => o.gradFn).filter((n): n is Node => n !== null));
     const captureByNode = new Map<Node, Tensor>();
     capture?.forEach((_, t) => t.gradFn && captureByNode.set(t.gradFn, t));
     for (const node of order) {
-      let g = pending.get(node);
-      if (g === undefined) continue;
+      const incoming = pending.get(node);
+      if (incoming === undefined) continue;
       pending.delete(node);
-      g = applyHooks(node.hooks, g);
+      const g = applyHooks(node.hooks, incoming);
       if (node.retained !== null) node.retained.grad = createGraph ? g : g.detach();
       const wanted = captureByNode.get(node);
-      if (wanted !== undefined) capture!.set(wanted, g);
+      if (wanted !== undefined) {
+        escape(g);
+        capture!.set(wanted, g);
+      }
       const saved = node.savedTensors();
-      const inputGrads = node.backwardFn!(g, saved);
+      const inputGrads = internal(() => node.backwardFn!(g, saved));
       if (!retainGraph) node.releaseSaved();
       node.edges.forEach((e, i) => {
         const gi = inputGrads[i];
         if (e === null || gi === null || gi === undefined) return;
         if (e.node) addTo(pending, e.node, gi);
-        else toLeaf(e.leaf, gi);
+        else addTo(leafGrads, e.leaf, gi);
       });
+      for (const gi of inputGrads) if (gi) discard(gi);
+      letGo(incoming);
     }
     leafGrads.forEach((g, leaf) => {
       const hooked = applyHooks(leaf.leafHooks, g);
       if (capture !== null) {
-        if (capture.has(leaf)) capture.set(leaf, hooked);
-        return;
+        if (capture.has(leaf)) {
+          escape(hooked);
+          capture.set(leaf, hooked);
+        }
+      } else if (!opts.inputs || opts.inputs.includes(leaf)) {
+        accumulate(leaf, hooked, createGraph);
       }
-      if (opts.inputs && !opts.inputs.includes(leaf)) return;
-      accumulate(leaf, hooked, createGraph, handedOut);
+      letGo(g);
     });
   }));
 }
 
-/** AccumulateGrad: the first gradient is stored, later ones are added (in place unless createGraph). */
-function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean, handedOut: Set<Tensor>): void {
-  const value = createGraph ? g : g.detach();
-  if (leaf.grad === null) {
-    // a gradient tensor shared with another leaf (or the caller) is copied, so that later
-    // in-place accumulation into one .grad never shows up in another
-    leaf.grad = handedOut.has(g) || g.storage.refs > 1 ? value.clone() : value;
-    handedOut.add(g);
+/**
+ * AccumulateGrad: the first gradient is stored (taken over when nothing else can see it,
+ * copied otherwise, so that later in-place accumulation into one .grad never shows up
+ * elsewhere), later ones are added (in place unless createGraph).
+ */
+function accumulate(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  const cur = gradOf(leaf);
+  if (cur === null) {
+    const shared = g.escaped || g.holds > 1 || g.storage.refs > 1 || !g.isContiguous();
+    leaf.grad = shared ? (createGraph ? g.clone() : g.detach().clone()) : g;
   } else if (createGraph) {
-    leaf.grad = leaf.grad.add(value);
+    leaf.grad = cur.add(g);
   } else {
-    leaf.grad.add_(value);
+    cur.add_(g);
   }
 }
 

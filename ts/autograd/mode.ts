@@ -1,11 +1,10 @@
 // Whether ops record the graph: torch.noGrad / enableGrad / setGradEnabled.
-// Each public noGrad() call is also a memory boundary for what such calls make (see
-// tensor/lifetime.ts): evaluation loops that call it once per step stay flat without any
-// DataLoader or optimizer.
-import { Boundary, EVAL, withOrigin } from "../tensor/lifetime.js";
+// Each public noGrad() call is also a memory boundary (see tensor/lifetime.ts): evaluation
+// loops that call it once per step stay flat without any DataLoader or optimizer.
+import { Boundary } from "../tensor/lifetime.js";
 
 let enabled = true;
-const noGradCalls = new Boundary("torch.noGrad()", EVAL);
+const noGradCalls = new Boundary();
 
 export function isGradEnabled(): boolean {
   return enabled;
@@ -42,7 +41,7 @@ export function withGradMode<T>(mode: boolean, fn: () => T): T {
 /** torch.no_grad(): ops inside fn build no graph. Works around sync and async functions. */
 export function noGrad<T>(fn: () => T): T {
   noGradCalls.cross();
-  return withOrigin(EVAL, () => withGradMode(false, fn));
+  return withGradMode(false, fn);
 }
 
 /** torch.enable_grad(): re-enables recording inside a noGrad region. */

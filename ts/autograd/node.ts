@@ -2,7 +2,7 @@
 // they had when saved) and its backward, written with differentiable tensor ops so that
 // createGraph gives higher-order gradients for free.
 import { legacyTypeName } from "../tensor/dtype.js";
-import { GRAPH, markOrigin, touch } from "../tensor/lifetime.js";
+import { freedError, hold, unhold } from "../tensor/lifetime.js";
 import { isGradEnabled } from "./mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
@@ -35,15 +35,20 @@ export class Node {
   /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. */
   readonly edges: Edge[];
 
+  /**
+   * `saved` must list every tensor whose values `backwardFn` reads (it may read only the
+   * shapes of others): saving is what keeps an internal tensor alive until backward.
+   */
   constructor(
     readonly name: string,
-    readonly inputs: readonly (Tensor | null)[],
+    inputs: readonly (Tensor | null)[],
     saved: Tensor[],
     backwardFn: BackwardFn,
     output: Tensor,
   ) {
     this.edges = inputs.map((t) => (t === null || !t.requiresGrad ? null : t.gradFn ? { node: t.gradFn } : { leaf: t }));
     this.saved = saved;
+    for (const t of saved) hold(t);
     this.versions = saved.map((t) => t.storage.version);
     this.origins = saved.map((t) => (t === output ? `output 0 of ${name}` : t.gradFn ? `output 0 of ${t.gradFn.name}` : "a leaf"));
     this.backwardFn = backwardFn;
@@ -73,13 +78,16 @@ export class Node {
         );
       }
     });
-    for (const t of this.saved) touch(t, this.name);
+    for (const t of this.saved) if (t.freedBy !== null) throw freedError(t, this.name);
     return this.saved;
   }
 
+  /** After backward without retainGraph: the saved tensors are let go, as PyTorch frees them. */
   releaseSaved(): void {
+    const saved = this.saved;
     this.saved = null;
     this.backwardFn = null;
+    if (saved !== null) for (const t of saved) unhold(t);
   }
 }
 
@@ -91,7 +99,6 @@ export class Node {
 export function record(name: string, inputs: readonly (Tensor | null)[], out: Tensor, saved: Tensor[], backward: BackwardFn): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t !== null && t.requiresGrad)) return out;
   out.setGradFn(new Node(name, inputs, saved, backward, out));
-  markOrigin(out, GRAPH);
   return out;
 }
 

@@ -4,10 +4,11 @@
 import { kernelsWasmBase64 } from "./kernels-wasm.js";
 
 type Ptr = number;
-type KernelFn = (...args: number[]) => void;
+type KernelFn = (...args: number[]) => number;
 
 interface KernelExports {
   memory: WebAssembly.Memory;
+  __stack_pointer: WebAssembly.Global;
   tm_alloc(bytes: number): Ptr;
   tm_alloc_zeroed(bytes: number): Ptr;
   tm_free(ptr: Ptr, bytes: number): void;
@@ -25,6 +26,19 @@ const instance = await WebAssembly.instantiate(kernelsModule, {});
 const wasm = instance.exports as unknown as KernelExports;
 
 const kernels = new Map<string, KernelFn>();
+// Kernels are never re-entered, so between calls the stack pointer is always its value at start.
+const stackTop = wasm.__stack_pointer.value as number;
+
+/**
+ * A kernel trapped (a bug: arguments are validated before any kernel runs). The trap skipped
+ * the epilogue that pops the kernel's stack frame, so the stack pointer is put back; the
+ * heap is untouched (kernels do not allocate), and later calls work.
+ */
+function trapped(name: string, err: unknown): unknown {
+  wasm.__stack_pointer.value = stackTop;
+  if (!(err instanceof WebAssembly.RuntimeError)) return err;
+  return new Error(`taimatsu: the ${name} kernel trapped (${err.message}); this is a bug in taimatsu, please report it with the call that caused it`);
+}
 
 /** A kernel by its export name (`exp_f32`, `matmul_f32`, …); a missing one is a build bug. */
 export function kernel(name: string): KernelFn {
@@ -32,7 +46,15 @@ export function kernel(name: string): KernelFn {
   if (fn === undefined) {
     const found = (instance.exports as Record<string, unknown>)[name];
     if (typeof found !== "function") throw new Error(`taimatsu: the wasm module exports no kernel '${name}'`);
-    fn = found as KernelFn;
+    const raw = found as KernelFn;
+    // fixed arity (no rest arguments to allocate); extra arguments are ignored by wasm
+    fn = (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p) => {
+      try {
+        return raw(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
+      } catch (err) {
+        throw trapped(name, err);
+      }
+    };
     kernels.set(name, fn);
   }
   return fn;
@@ -74,16 +96,17 @@ export function heap(): Heap {
   return views;
 }
 
-/** Allocates `bytes` (16-byte aligned), zero-filled only when asked: outputs are overwritten anyway. */
+/** wasm32 addresses 4 GiB; one block can never be larger than that less the module's own data. */
+export const MAX_BLOCK_BYTES = 2 ** 32 - 2 ** 26;
+
+/**
+ * Allocates `bytes` (16-byte aligned), zero-filled only when asked (outputs are overwritten
+ * anyway). Returns 0 when the memory cannot grow enough. Pointers are unsigned: wasm returns
+ * them as i32, negative past 2 GiB.
+ */
 export function malloc(bytes: number, zeroed = false): Ptr {
-  const ptr = zeroed ? wasm.tm_alloc_zeroed(bytes) : wasm.tm_alloc(bytes);
-  if (ptr === 0) {
-    throw new RangeError(
-      `taimatsu: out of WebAssembly memory allocating ${bytes} bytes ` +
-        `(linear memory is ${wasm.memory.buffer.byteLength} bytes; wasm32 allows at most 4 GiB)`,
-    );
-  }
-  return ptr;
+  if (!(bytes >= 0 && bytes <= MAX_BLOCK_BYTES)) return 0;
+  return (zeroed ? wasm.tm_alloc_zeroed(bytes) : wasm.tm_alloc(bytes)) >>> 0;
 }
 
 export function free(ptr: Ptr, bytes: number): void {
@@ -93,6 +116,7 @@ export function free(ptr: Ptr, bytes: number): void {
 // One scratch block for the i32 shape/stride metadata that strided kernels read.
 const META_INTS = 1024;
 const metaPtr = malloc(META_INTS * 4);
+if (metaPtr === 0) throw new RangeError("taimatsu: cannot allocate its metadata block");
 
 /** The metadata of a flat run of `n` elements read with stride 1 by both operands. */
 export function writeFlatMeta(n: number): Ptr {

@@ -78,7 +78,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
     this.batchSize = opts.batchSampler ? null : batchSize;
     this.dropLast = opts.dropLast ?? false;
     this.collate = opts.collateFn ?? (defaultCollate as (samples: T[], indices?: number[]) => unknown);
-    this.batches = new Boundary("DataLoader batch");
+    this.batches = new Boundary();
     this.generator = opts.generator ?? null;
     if (dataset instanceof Dataset) {
       this.sampler = opts.sampler ?? (opts.shuffle ? new RandomSampler(dataset, { generator: opts.generator }) : new SequentialSampler(dataset));

@@ -13,3 +13,14 @@ export { Conv1d, Conv2d, MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvg
 export { BatchNorm1d, BatchNorm2d } from "./layers/batchnorm.js";
 export { RNN, LSTM, GRU } from "./layers/rnn.js";
 export * from "./loss.js";
+
+import { registerLibraryModules } from "./module.js";
+import * as activation from "./layers/activation.js";
+import * as batchnorm from "./layers/batchnorm.js";
+import * as container from "./layers/container.js";
+import * as conv from "./layers/conv.js";
+import * as linear from "./layers/linear.js";
+import * as regularization from "./layers/regularization.js";
+import * as rnn from "./layers/rnn.js";
+import * as loss from "./loss.js";
+for (const layers of [activation, batchnorm, container, conv, linear, regularization, rnn, loss]) registerLibraryModules(layers);

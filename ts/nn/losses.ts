@@ -7,6 +7,7 @@ import { Tensor } from "../tensor/tensor.js";
 import * as raw from "../ops/raw.js";
 import { record } from "../autograd/node.js";
 import { kernel } from "../backend/wasm.js";
+import { internal } from "../tensor/lifetime.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -45,23 +46,25 @@ const outOfBounds = (t: number): RangeError => new RangeError(`Target ${t} is ou
 
 /** torch.nn.functional.nll_loss on log-probabilities (N, C) or (N, C, d1, …). */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  const { weight = null, ignoreIndex = -100, reduction = "mean" } = opts;
-  checkTargetTypes("nll_loss", input, target);
-  const logp = classesLast(input.dim() === 1 ? input.unsqueeze(0) : input);
-  const t = target.reshape(-1).long();
-  if (raw.wasmF32(logp.dtype) && (weight === null || weight.dtype === "float32")) {
-    return fusedNll(logp, t, weight, ignoreIndex, reduction, target.shape);
-  }
-  const classes = logp.shape[1];
-  for (const v of raw.values(t)) if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfBounds(v);
-  const ignored = t.eq(ignoreIndex);
-  const safe = where(ignored, 0, t);
-  const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
-  const w = (weight ? weight.indexSelect(0, safe) : picked.detach().mul(0).add(1)).maskedFill(ignored, 0);
-  const loss = picked.mul(w).neg();
-  if (reduction === "none") return loss.reshape([...target.shape]);
-  if (reduction === "sum") return loss.sum();
-  return loss.sum().div(w.sum());
+  return internal(() => {
+    const { weight = null, ignoreIndex = -100, reduction = "mean" } = opts;
+    checkTargetTypes("nll_loss", input, target);
+    const logp = classesLast(input.dim() === 1 ? input.unsqueeze(0) : input);
+    const t = target.reshape(-1).long();
+    if (raw.wasmF32(logp.dtype) && (weight === null || weight.dtype === "float32")) {
+      return fusedNll(logp, t, weight, ignoreIndex, reduction, target.shape);
+    }
+    const classes = logp.shape[1];
+    for (const v of raw.values(t)) if (v !== ignoreIndex && (v < 0 || v >= classes)) throw outOfBounds(v);
+    const ignored = t.eq(ignoreIndex);
+    const safe = where(ignored, 0, t);
+    const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
+    const w = (weight ? weight.indexSelect(0, safe) : picked.detach().mul(0).add(1)).maskedFill(ignored, 0);
+    const loss = picked.mul(w).neg();
+    if (reduction === "none") return loss.reshape([...target.shape]);
+    if (reduction === "sum") return loss.sum();
+    return loss.sum().div(w.sum());
+  });
 }
 
 /**
@@ -75,15 +78,15 @@ function fusedNll(logp: Tensor, t: Tensor, weight: Tensor | null, ignoreIndex: n
   raw.use("nll_loss", lp, t);
   const losses = Tensor.empty([n]);
   const wsum = Tensor.empty([n]);
-  const bad = kernel("nll_f32")(raw.bytePtr(lp), raw.bytePtr(t), w ? raw.bytePtr(w) : 0, n, c, ignoreIndex, raw.bytePtr(losses), raw.bytePtr(wsum)) as unknown as number;
+  const bad = kernel("nll_f32")(raw.bytePtr(lp), raw.bytePtr(t), w ? raw.bytePtr(w) : 0, n, c, ignoreIndex, raw.bytePtr(losses), raw.bytePtr(wsum));
   if (bad >= 0) throw outOfBounds(t.select(0, bad).item());
   const total = reduction === "none" ? null : raw.reduce(losses, [0], false, "sum", "float32");
   const denom = reduction === "mean" ? raw.reduce(wsum, [0], false, "sum", "float32").item() : 1;
   const out = reduction === "none" ? losses.reshape([...targetShape]) : reduction === "sum" ? total! : raw.binary(total!, raw.fromValues([denom], [], "float32"), [], "div", (a, b) => a / b, "float32");
-  return record("NllLossBackward0", [logp], out, [t], (g, [ts]) => {
+  return record("NllLossBackward0", [logp], out, w ? [t, w] : [t], (g, [ts, ws]) => {
     const mask = Tensor.empty([n, c]);
     const one = raw.fromValues([1], [], "float32");
-    kernel("nll_grad_f32")(raw.bytePtr(ts), w ? raw.bytePtr(w) : 0, raw.bytePtr(one), 0, n, c, ignoreIndex, raw.bytePtr(mask));
+    kernel("nll_grad_f32")(raw.bytePtr(ts), ws ? raw.bytePtr(ws) : 0, raw.bytePtr(one), 0, n, c, ignoreIndex, raw.bytePtr(mask));
     const scale = reduction === "none" ? g.reshape(n, 1) : reduction === "mean" ? g.div(denom) : g;
     return [mask.mul(scale)];
   });
@@ -98,84 +101,96 @@ export interface CrossEntropyOptions extends NllOptions {
  * targets, or with class probabilities of the input's shape.
  */
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
-  if (labelSmoothing < 0 || labelSmoothing > 1) throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
-  const classDim = input.dim() === 1 ? 0 : 1;
-  const classes = input.shape[classDim];
-  const logp = input.logSoftmax(classDim);
-  const wShape = input.shape.map((_, d) => (d === classDim ? classes : 1));
-  if (isFloating(target.dtype)) {
-    if (target.shape.join() !== input.shape.join()) {
-      throw new Error(`cross_entropy: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+  return internal(() => {
+    const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = opts;
+    if (labelSmoothing < 0 || labelSmoothing > 1) throw new RangeError(`label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+    const classDim = input.dim() === 1 ? 0 : 1;
+    const classes = input.shape[classDim];
+    const logp = input.logSoftmax(classDim);
+    const wShape = input.shape.map((_, d) => (d === classDim ? classes : 1));
+    if (isFloating(target.dtype)) {
+      if (target.shape.join() !== input.shape.join()) {
+        throw new Error(`cross_entropy: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+      }
+      const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+      const weighted = weight ? logp.mul(weight.reshape(wShape)) : logp;
+      const loss = weighted.mul(smoothed).sum(classDim).neg();
+      if (reduction === "mean") return loss.sum().div(input.numel() / classes);
+      return reduce(loss, reduction);
     }
-    const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
-    const weighted = weight ? logp.mul(weight.reshape(wShape)) : logp;
-    const loss = weighted.mul(smoothed).sum(classDim).neg();
-    if (reduction === "mean") return loss.sum().div(input.numel() / classes);
-    return reduce(loss, reduction);
-  }
-  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
-  if (labelSmoothing === 0) return nll;
-  const ignored = target.eq(ignoreIndex);
-  const smooth = (weight ? logp.mul(weight.reshape(wShape)) : logp).sum(classDim).neg().maskedFill(ignored, 0);
-  let ret: Tensor;
-  if (reduction === "mean") {
-    const denom = weight ? weight.indexSelect(0, where(ignored, 0, target).reshape(-1)).maskedFill(ignored.reshape(-1), 0).sum() : ignored.logicalNot().sum();
-    ret = smooth.sum().div(denom);
-  } else {
-    ret = reduce(smooth, reduction);
-  }
-  return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
+    const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
+    if (labelSmoothing === 0) return nll;
+    const ignored = target.eq(ignoreIndex);
+    const smooth = (weight ? logp.mul(weight.reshape(wShape)) : logp).sum(classDim).neg().maskedFill(ignored, 0);
+    let ret: Tensor;
+    if (reduction === "mean") {
+      const denom = weight ? weight.indexSelect(0, where(ignored, 0, target).reshape(-1)).maskedFill(ignored.reshape(-1), 0).sum() : ignored.logicalNot().sum();
+      ret = smooth.sum().div(denom);
+    } else {
+      ret = reduce(smooth, reduction);
+    }
+    return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
+  });
 }
 
 export const mseLoss = (input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
-  reduce(input.sub(target).square(), opts.reduction ?? "mean");
+  internal(() => reduce(input.sub(target).square(), opts.reduction ?? "mean"));
 
 export const l1Loss = (input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
-  reduce(input.sub(target).abs(), opts.reduction ?? "mean");
+  internal(() => reduce(input.sub(target).abs(), opts.reduction ?? "mean"));
 
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
-  const beta = opts.beta ?? 1;
-  const d = input.sub(target).abs();
-  const loss = beta === 0 ? d : where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta));
-  return reduce(loss, opts.reduction ?? "mean");
+  return internal(() => {
+    const beta = opts.beta ?? 1;
+    const d = input.sub(target).abs();
+    const loss = beta === 0 ? d : where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta));
+    return reduce(loss, opts.reduction ?? "mean");
+  });
 }
 
 export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
-  const delta = opts.delta ?? 1;
-  const d = input.sub(target).abs();
-  return reduce(where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction ?? "mean");
+  return internal(() => {
+    const delta = opts.delta ?? 1;
+    const d = input.sub(target).abs();
+    return reduce(where(d.lt(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), opts.reduction ?? "mean");
+  });
 }
 
 /** Binary cross-entropy on probabilities; log terms are clamped at -100 as PyTorch does. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  if (input.shape.join() !== target.shape.join()) {
-    throw new Error(`Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}) is deprecated. Please ensure they have the same size.`);
-  }
-  const logX = input.log().clamp(-100, null);
-  const log1mX = input.neg().add(1).log().clamp(-100, null);
-  let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, opts.reduction ?? "mean");
+  return internal(() => {
+    if (input.shape.join() !== target.shape.join()) {
+      throw new Error(`Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}) is deprecated. Please ensure they have the same size.`);
+    }
+    const logX = input.log().clamp(-100, null);
+    const log1mX = input.neg().add(1).log().clamp(-100, null);
+    let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+    if (opts.weight) loss = loss.mul(opts.weight);
+    return reduce(loss, opts.reduction ?? "mean");
+  });
 }
 
 /** BCE on logits, stable for any magnitude: (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x). */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
-  if (input.shape.join() !== target.shape.join()) {
-    throw new Error(`Target size (${fmtShape(target.shape)}) must be the same as input size (${fmtShape(input.shape)})`);
-  }
-  const sp = input.neg().softplus();
-  const logWeight = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
-  let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(sp) : sp);
-  if (opts.weight) loss = loss.mul(opts.weight);
-  return reduce(loss, opts.reduction ?? "mean");
+  return internal(() => {
+    if (input.shape.join() !== target.shape.join()) {
+      throw new Error(`Target size (${fmtShape(target.shape)}) must be the same as input size (${fmtShape(input.shape)})`);
+    }
+    const sp = input.neg().softplus();
+    const logWeight = opts.posWeight ? opts.posWeight.sub(1).mul(target).add(1) : null;
+    let loss = target.neg().add(1).mul(input).add(logWeight ? logWeight.mul(sp) : sp);
+    if (opts.weight) loss = loss.mul(opts.weight);
+    return reduce(loss, opts.reduction ?? "mean");
+  });
 }
 
 /** KL divergence with `input` as log-probabilities; target as probabilities (or logs with logTarget). */
 export function klDiv(input: Tensor, target: Tensor, opts: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}): Tensor {
-  const loss = opts.logTarget
-    ? target.exp().mul(target.sub(input))
-    : where(target.gt(0), target.mul(target.log().sub(input)), 0);
-  return reduce(loss, opts.reduction ?? "mean");
+  return internal(() => {
+    const loss = opts.logTarget
+      ? target.exp().mul(target.sub(input))
+      : where(target.gt(0), target.mul(target.log().sub(input)), 0);
+    return reduce(loss, opts.reduction ?? "mean");
+  });
 }

@@ -2,10 +2,10 @@
 // order (as PyTorch's __setattr__ registers them), buffers are registered explicitly, and a
 // module is callable: `net(x)` runs `net.forward(x)`.
 import { withGradMode } from "../autograd/mode.js";
-import { Boundary } from "../tensor/lifetime.js";
+import { Boundary, external, internal } from "../tensor/lifetime.js";
 import { DType } from "../tensor/dtype.js";
 import { fmtShape } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
+import { gradOf, Tensor } from "../tensor/tensor.js";
 import { device as checkDevice } from "../ops/convert.js";
 import { Parameter } from "./parameter.js";
 
@@ -21,6 +21,31 @@ interface ModuleInternals {
 const internals = new WeakMap<Module, ModuleInternals>();
 const state = (m: Module): ModuleInternals => internals.get(m)!;
 
+/**
+ * The forward methods of taimatsu's own modules. Calling a module whose forward is one of
+ * them runs it as an internal scope (tensor/lifetime.ts): its intermediates never reach user
+ * code, so those no graph node holds are freed when it returns. Any other forward is user
+ * code: its arguments are handed to it.
+ */
+const libraryForwards = new WeakSet<(...args: any[]) => any>();
+
+/** Registers the Module classes among `exports` as taimatsu's own (done once, in nn/index.ts). */
+export function registerLibraryModules(exports: Record<string, unknown>): void {
+  for (const v of Object.values(exports)) {
+    if (typeof v === "function" && v.prototype instanceof Module) libraryForwards.add(v.prototype.forward);
+  }
+}
+
+export function isLibraryForward(fn: unknown): boolean {
+  return typeof fn === "function" && libraryForwards.has(fn as (...args: any[]) => any);
+}
+
+function callForward(m: Module, args: any[]): any {
+  const forward = m.forward;
+  if (libraryForwards.has(forward)) return internal(() => forward.apply(m, args));
+  return external(args, () => forward.apply(m, args));
+}
+
 /** Modules are callable: net(x) is net.forward(x). */
 export interface Module {
   (...args: any[]): any;
@@ -29,12 +54,12 @@ export interface Module {
 export class Module {
   constructor() {
     // A function object with this class's prototype: calling it calls forward.
-    const self = ((...args: any[]) => self.forward(...args)) as unknown as Module;
+    const self = ((...args: any[]) => callForward(self, args)) as unknown as Module;
     Object.setPrototypeOf(self, new.target.prototype);
     // functions carry `name` and `length`; a module may want fields with those names
     delete (self as unknown as { name?: string }).name;
     delete (self as unknown as { length?: number }).length;
-    internals.set(self, { training: true, buffers: new Set(), nonPersistent: new Set(), zeroGrads: new Boundary(`${new.target.name}.zeroGrad()`) });
+    internals.set(self, { training: true, buffers: new Set(), nonPersistent: new Set(), zeroGrads: new Boundary() });
     return self;
   }
 
@@ -151,9 +176,10 @@ export class Module {
   zeroGrad(setToNone = true): void {
     state(this).zeroGrads.cross();
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
+      const g = gradOf(p);
+      if (g === null) continue;
       if (setToNone) p.grad = null;
-      else withGradMode(false, () => p.grad!.zero_());
+      else withGradMode(false, () => g.zero_());
     }
   }
 

@@ -1,6 +1,7 @@
 // nn.utils: gradient clipping and the parameter count.
 import { withGradMode } from "../autograd/mode.js";
-import { Tensor } from "../tensor/tensor.js";
+import { internal } from "../tensor/lifetime.js";
+import { gradOf, Tensor } from "../tensor/tensor.js";
 import { Module } from "./module.js";
 
 type Params = Iterable<Tensor> | Tensor;
@@ -8,8 +9,8 @@ const list = (p: Params): Tensor[] => (p instanceof Tensor ? [p] : [...p]);
 
 /** Scales all gradients so their joint norm is at most maxNorm; returns the norm before clipping. */
 export function clipGradNorm_(parameters: Params, maxNorm: number, normType = 2): Tensor {
-  const grads = list(parameters).map((p) => p.grad).filter((g): g is Tensor => g !== null);
-  return withGradMode(false, () => {
+  const grads = list(parameters).map(gradOf).filter((g): g is Tensor => g !== null);
+  return withGradMode(false, () => internal(() => {
     if (grads.length === 0) return Tensor.zeros([]);
     const total = normType === Infinity
       ? grads.map((g) => g.abs().amax()).reduce((a, b) => a.maximum(b))
@@ -17,12 +18,12 @@ export function clipGradNorm_(parameters: Params, maxNorm: number, normType = 2)
     const coef = Math.min(maxNorm / (total.item() + 1e-6), 1);
     if (coef < 1) for (const g of grads) g.mul_(coef);
     return total;
-  });
+  }));
 }
 
 export function clipGradValue_(parameters: Params, clipValue: number): void {
   withGradMode(false, () => {
-    for (const p of list(parameters)) p.grad?.clamp_(-clipValue, clipValue);
+    for (const p of list(parameters)) gradOf(p)?.clamp_(-clipValue, clipValue);
   });
 }
 

@@ -4,7 +4,7 @@
 // order come from the ops they are made of. Unbatched CHW input is accepted, as PyTorch does.
 import { record } from "../autograd/node.js";
 import { kernel, writeMeta } from "../backend/wasm.js";
-import { freeIntermediates } from "../tensor/lifetime.js";
+import { internal } from "../tensor/lifetime.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cat, pad, stack } from "./movement.js";
@@ -180,7 +180,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
     throw new Error(`Calculated padded input size per channel: (${padded[0]} x ${padded[1]}). Kernel size: (${span[0]} x ${span[1]}). Kernel size can't be greater than actual input size`);
   }
   const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
-  return freeIntermediates(() => {
+  return internal(() => {
     const perGroup = (xs: Tensor, ws: Tensor): Tensor => ws.reshape([ws.shape[0], -1]).matmul(unfoldRaw(xs, w, out, 0));
     const y = groups === 1
       ? perGroup(xin, weight)
@@ -239,7 +239,7 @@ function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Ten
 /** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
-  return freeIntermediates(() => batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]])));
+  return internal(() => batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]])));
 }
 
 export interface AvgPool2dOptions {
@@ -253,7 +253,7 @@ export interface AvgPool2dOptions {
 /** torch.nn.functional.avg_pool2d (ceil_mode false). */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
   const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
-  return freeIntermediates(() => batched(x, (x4) => {
+  return internal(() => batched(x, (x4) => {
     const sums = windows(x4, w, out, 0).sum(2);
     let divisor: Tensor | number = opts.divisorOverride ?? w.k[0] * w.k[1];
     if (opts.divisorOverride === undefined && opts.countIncludePad === false) {
@@ -273,7 +273,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
   const [oh, ow] = pair(outputSize);
   const [h, w] = x.shape.slice(-2);
   if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
-  return freeIntermediates(() => {
+  return internal(() => {
     const cells: Tensor[] = [];
     for (let i = 0; i < oh; i++) {
       const [r0, r1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];

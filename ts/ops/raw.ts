@@ -5,25 +5,31 @@ import { kernel, writeFlatMeta, writeMeta } from "../backend/wasm.js";
 import { readValues, storageArray, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, numel, sameShape, Shape } from "../tensor/shape.js";
-import { Origin, setContext, touch, USER } from "../tensor/lifetime.js";
+import { freedError } from "../tensor/lifetime.js";
+import { pressureDue, pressurePass } from "../tensor/residency.js";
+import { setCurrentOp } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
 
-/**
- * Marks an op's inputs as used now (throwing the released-tensor error if one was freed);
- * the op's output will inherit their origin (see tensor/lifetime.ts).
- */
-export function use(op: string, ...ts: Tensor[]): void {
-  let origin: Origin = USER;
-  for (const t of ts) {
-    touch(t, op);
-    if (t.origin > origin) origin = t.origin;
-  }
-  setContext(origin);
+/** Throws PyTorch-style if `t` was disposed; returns it. */
+export function check<T extends Tensor>(op: string, t: T): T {
+  if (t.freedBy !== null) throw freedError(t, op);
+  return t;
 }
 
-/** Marks tensors as read (item, tolist, printing): used now, but nothing derives from them. */
+/**
+ * An op's entry: its inputs must not have been disposed, are brought back into WebAssembly
+ * memory if evicted and marked used now; then, under memory pressure, what has not been used
+ * for a while is evicted (see tensor/residency.ts).
+ */
+export function use(op: string, ...ts: Tensor[]): void {
+  setCurrentOp(op);
+  for (const t of ts) check(op, t).storage.touch();
+  if (pressureDue()) pressurePass();
+}
+
+/** Marks a tensor as read (item, tolist, printing). */
 export function read(op: string, t: Tensor): void {
-  touch(t, op);
+  use(op, t);
 }
 
 /** When false, float32 also takes the JS paths: the tests' oracle switch. */
@@ -34,7 +40,11 @@ export function setWasmKernels(on: boolean): void {
 /** Whether float32 work of this dtype goes to the wasm kernels (false in oracle mode). */
 export const wasmF32 = (dtype: DType): boolean => useWasm && dtype === "float32";
 
-export const bytePtr = (t: Tensor): number => t.storage.ptr + t.offset * itemSize[t.dtype];
+/** The address of t's first element; a disposed tensor never reaches a kernel. */
+export function bytePtr(t: Tensor): number {
+  if (t.freedBy !== null) throw freedError(t, "kernel");
+  return t.storage.ptr + t.offset * itemSize[t.dtype];
+}
 
 export function isContiguous(t: Tensor): boolean {
   let acc = 1;

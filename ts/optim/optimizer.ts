@@ -3,9 +3,9 @@
 // snake_case option and state names) so they move to and from Python.
 import { withGradMode } from "../autograd/mode.js";
 import { kernel } from "../backend/wasm.js";
-import { bytePtr, contiguous, isContiguous, copyInto } from "../ops/raw.js";
-import { Boundary } from "../tensor/lifetime.js";
-import { Tensor } from "../tensor/tensor.js";
+import { bytePtr, check, contiguous, isContiguous, copyInto } from "../ops/raw.js";
+import { Boundary, internal } from "../tensor/lifetime.js";
+import { gradOf, Tensor } from "../tensor/tensor.js";
 
 export type ParamState = Record<string, Tensor | number>;
 export type Group<O> = O & { params: Tensor[] };
@@ -22,7 +22,7 @@ export interface OptimizerStateDict {
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: Group<O>[] = [];
   readonly state = new Map<Tensor, ParamState>();
-  private readonly zeroGrads = new Boundary(`${this.constructor.name}.zeroGrad()`);
+  private readonly zeroGrads = new Boundary();
 
   constructor(params: ParamsArg<O>, readonly defaults: O) {
     const list = [...params] as (Tensor | (Partial<O> & { params: Iterable<Tensor> }))[];
@@ -47,11 +47,12 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Sets gradients to null (or zero); also the memory boundary of a training loop. */
   zeroGrad(setToNone = true): void {
     this.zeroGrads.cross();
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (p.grad === null) continue;
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const g = gradOf(p);
+        if (g === null) continue;
         if (setToNone) p.grad = null;
-        else withGradMode(false, () => p.grad!.zero_());
+        else withGradMode(false, () => g.zero_());
       }
     }
   }
@@ -59,15 +60,16 @@ export abstract class Optimizer<O extends { lr: number }> {
   /** Updates every parameter that has a gradient. A closure re-evaluates the loss first. */
   step(closure?: () => Tensor): Tensor | undefined {
     const loss = closure ? withGradMode(true, closure) : undefined;
-    withGradMode(false, () => {
+    withGradMode(false, () => internal(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
-          if (p.grad === null) continue;
+          const g = gradOf(p);
+          if (g === null) continue;
           if (!this.state.has(p)) this.state.set(p, {});
-          this.update(p, p.grad, this.state.get(p)!, group);
+          this.update(p, check(`${this.constructor.name}.step`, g), this.state.get(p)!, group);
         }
       }
-    });
+    }));
     return loss;
   }
 
@@ -86,7 +88,7 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Runs a kernel over p's storage (a contiguous copy written back if p is a strided view). */
   protected runKernel(name: string, p: Tensor, grad: Tensor, buffers: (Tensor | null)[], scalars: number[]): void {
-    const target = isContiguous(p) ? p : contiguous(p);
+    const target = isContiguous(check(`${this.constructor.name}.step`, p)) ? p : contiguous(p);
     const g = contiguous(grad);
     const n = p.numel();
     kernel(name)(bytePtr(target), bytePtr(g), ...buffers.map((b) => (b ? bytePtr(b) : 0)), n, ...scalars);

@@ -1,12 +1,11 @@
 // Tensor factories: torch.tensor with PyTorch's dtype inference, the filled and random
 // constructors, ranges. Shape arguments are accepted as varargs or one array, as in PyTorch.
-// What a factory makes is user data (origin USER, see lifetime.ts), whatever ran before.
 import { writeValues } from "../backend/typed.js";
 import * as raw from "../ops/raw.js";
 import { DType } from "./dtype.js";
 import { defaultGenerator, Generator } from "./random.js";
 import { checkShape } from "./shape.js";
-import { setContext, USER } from "./lifetime.js";
+import { setCurrentOp } from "./storage.js";
 import { NestedList, Tensor } from "./tensor.js";
 
 export interface TensorOptions {
@@ -68,7 +67,7 @@ const typedDtype = (d: ArrayBufferView): DType | null =>
  * `requiresGrad: true` without a dtype infers float32.
  */
 export function tensor(data: NestedList | ArrayBufferView | Tensor, opts: TensorOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("tensor");
   if (data instanceof Tensor) return finish(raw.cast(data, opts.dtype ?? data.dtype), opts);
   if (ArrayBuffer.isView(data)) {
     const d = typedDtype(data);
@@ -92,7 +91,7 @@ export function tensor(data: NestedList | ArrayBufferView | Tensor, opts: Tensor
 }
 
 export function full(shape: number[], value: number | boolean, opts: TensorOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("full");
   checkShape(shape, "full");
   const dtype = opts.dtype ?? (typeof value === "boolean" ? "bool" : Number.isInteger(value) ? "int64" : "float32");
   const t = Tensor.zeros(shape, dtype);
@@ -101,13 +100,13 @@ export function full(shape: number[], value: number | boolean, opts: TensorOptio
 }
 
 export function zeros(...args: ShapeArgs<TensorOptions>): Tensor {
-  setContext(USER);
+  setCurrentOp("zeros");
   const [shape, opts] = shapeAndOptions(args, "zeros");
   return finish(Tensor.zeros(shape, opts.dtype ?? "float32"), opts);
 }
 
 export function ones(...args: ShapeArgs<TensorOptions>): Tensor {
-  setContext(USER);
+  setCurrentOp("ones");
   const [shape, opts] = shapeAndOptions(args, "ones");
   return full(shape, 1, { dtype: "float32", ...opts });
 }
@@ -115,20 +114,20 @@ export function ones(...args: ShapeArgs<TensorOptions>): Tensor {
 export const empty = zeros;
 
 export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
-  setContext(USER);
+  setCurrentOp("rand");
   const [shape, opts] = shapeAndOptions(args, "rand");
   return finish(Tensor.empty(shape, opts.dtype ?? "float32").uniform_(0, 1, opts.generator), opts);
 }
 
 export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
-  setContext(USER);
+  setCurrentOp("randn");
   const [shape, opts] = shapeAndOptions(args, "randn");
   return finish(Tensor.empty(shape, opts.dtype ?? "float32").normal_(0, 1, opts.generator), opts);
 }
 
 /** torch.randint(low, high, size) (or (high, size)): integers in [low, high), int64. */
 export function randint(lowOrHigh: number, highOrShape: number | number[], shapeOrOpts?: number[] | RandomOptions, maybeOpts: RandomOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("randint");
   const [low, high, shape, opts] = Array.isArray(highOrShape)
     ? [0, lowOrHigh, highOrShape, (shapeOrOpts as RandomOptions) ?? {}]
     : [lowOrHigh, highOrShape, shapeOrOpts as number[], maybeOpts];
@@ -142,7 +141,7 @@ export function randint(lowOrHigh: number, highOrShape: number | number[], shape
 
 /** A random permutation of 0..n-1 (int64), PyTorch's for the same seed. */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("randperm");
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
   return finish(raw.fromValues(g.permutation(n), [n], opts.dtype ?? "int64"), opts);
@@ -150,7 +149,7 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
 
 /** torch.arange(end) / (start, end) / (start, end, step); int64 for integral arguments. */
 export function arange(a: number, b?: number | TensorOptions, c?: number | TensorOptions, d?: TensorOptions): Tensor {
-  setContext(USER);
+  setCurrentOp("arange");
   const nums = [a, b, c].filter((x): x is number => typeof x === "number");
   const opts = ([b, c, d].find((x) => typeof x === "object") ?? {}) as TensorOptions;
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : nums.length === 2 ? [nums[0], nums[1], 1] : nums;
@@ -162,7 +161,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
 }
 
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("linspace");
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace(): number of steps must be non-negative, got ${steps}`);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   // PyTorch fills the second half from the end, so the last value is exactly `end`
@@ -171,7 +170,7 @@ export function linspace(start: number, end: number, steps: number, opts: Tensor
 }
 
 export function eye(n: number, m: number | TensorOptions = n, opts: TensorOptions = {}): Tensor {
-  setContext(USER);
+  setCurrentOp("eye");
   const cols = typeof m === "number" ? m : n;
   const o = typeof m === "object" ? m : opts;
   const v = new Float64Array(n * cols);

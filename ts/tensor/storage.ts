@@ -1,45 +1,80 @@
-// A block of WebAssembly memory shared by a tensor and its views. It counts the tensors
-// that use it and frees the block when the last one is released. The version counter is
-// shared by all views, as PyTorch's is, so an in-place write through any view is seen by
-// autograd's saved-tensor checks.
-import { free, malloc } from "../backend/wasm.js";
+// The bytes behind a tensor and its views. They live in WebAssembly memory or, evicted, in a
+// JS-owned copy (residency.ts); reading `ptr` brings them back and marks them used, so every
+// kernel call sees resident memory. The version counter is shared by all views, as PyTorch's
+// is, so an in-place write through any view is seen by autograd's saved-tensor checks.
+import { MAX_BLOCK_BYTES } from "../backend/wasm.js";
 import { DType, itemSize } from "./dtype.js";
+import { allocate, Block, clock, release, reload, setLongLived } from "./residency.js";
 
-let bytesInUse = 0;
-let peakBytes = 0;
-let storageCount = 0;
+/** The op being run, for allocation errors (set at op entry by raw.use and the factories). */
+let currentOp = "taimatsu";
+export function setCurrentOp(op: string): void {
+  currentOp = op;
+}
 
 export class Storage {
-  readonly ptr: number;
   readonly nbytes: number;
-  refs = 0;
+  readonly block: Block;
+  evicted: Uint8Array | null = null;
   version = 0;
 
   constructor(readonly dtype: DType, readonly length: number, zeroed: boolean) {
-    this.nbytes = length * itemSize[dtype];
-    this.ptr = malloc(this.nbytes, zeroed);
-    bytesInUse += this.nbytes;
-    peakBytes = Math.max(peakBytes, bytesInUse);
-    storageCount++;
+    const nbytes = length * itemSize[dtype];
+    if (!Number.isSafeInteger(length) || length < 0 || nbytes > MAX_BLOCK_BYTES) {
+      throw new RangeError(
+        `${currentOp}: cannot allocate a tensor of ${length} elements of ${dtype} (${nbytes} bytes): ` +
+          (Number.isSafeInteger(length) && length >= 0
+            ? `WebAssembly memory holds at most 4 GiB`
+            : `the number of elements must be a non-negative integer`),
+      );
+    }
+    this.nbytes = nbytes;
+    const op = currentOp;
+    this.block = allocate(this, nbytes, zeroed, () => op);
+  }
+
+  /** The address of the bytes in WebAssembly memory, copied back in first if evicted. */
+  get ptr(): number {
+    const b = this.block;
+    if (b.ptr === 0) {
+      if (b.freed) throw new Error(`${currentOp}: the memory of this tensor was freed`);
+      reload(b, this, () => currentOp);
+    }
+    b.lastUse = clock;
+    return b.ptr;
+  }
+
+  /** Brings the bytes into WebAssembly memory if evicted, and marks them used now. */
+  touch(): void {
+    const b = this.block;
+    if (b.ptr === 0) void this.ptr;
+    else b.lastUse = clock;
+  }
+
+  get resident(): boolean {
+    return this.block.ptr !== 0;
+  }
+
+  get freed(): boolean {
+    return this.block.freed;
+  }
+
+  /** Undisposed tensors over this storage. */
+  get refs(): number {
+    return this.block.refs;
   }
 
   retain(): void {
-    this.refs++;
+    if (this.block.freed) throw new Error(`${currentOp}: the memory of this tensor was freed`);
+    this.block.refs++;
   }
 
-  release(): void {
-    if (--this.refs === 0) {
-      free(this.ptr, this.nbytes);
-      bytesInUse -= this.nbytes;
-      storageCount--;
-    }
+  /** A tensor over it was disposed; the last one frees the bytes. */
+  drop(): void {
+    if (--this.block.refs === 0) release(this.block, this);
   }
-}
 
-export function storageStats(): { bytesInUse: number; peakBytes: number; storages: number } {
-  return { bytesInUse, peakBytes, storages: storageCount };
-}
-
-export function resetPeak(): void {
-  peakBytes = bytesInUse;
+  setLongLived(on: boolean): void {
+    setLongLived(this.block, on);
+  }
 }

@@ -15,7 +15,7 @@ import * as raw from "../ops/raw.js";
 import { AnyTyped, storageArray } from "../backend/typed.js";
 import { DType, isFloating, itemSize, legacyTypeName } from "./dtype.js";
 import { formatTensor } from "./format.js";
-import { keep, Origin, release, track, Tracked, unkeep } from "./lifetime.js";
+import { dispose, escape, hold, Scope, track, Tracked, unhold } from "./lifetime.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
 import type { Generator } from "./random.js";
 import { Storage } from "./storage.js";
@@ -31,13 +31,10 @@ export class Tensor implements Tracked {
   readonly offset: number;
   readonly dtype: DType;
 
-  seq = 0;
-  lastUse = 0;
-  origin: Origin = 0;
-  kept = false;
-  releasedBy: string | null = null;
-  registered = false;
-  listedIn: Tracked["listedIn"] = null;
+  escaped = true;
+  holds = 0;
+  scope: Scope | null = null;
+  freedBy: string | null = null;
 
   /** The tensor this is a differentiable view of (the root, for views of views), for in-place autograd. */
   viewBase: Tensor | null = null;
@@ -74,7 +71,7 @@ export class Tensor implements Tracked {
 
   /** A view sharing this tensor's storage (no graph; ops in movement.ts add it). */
   makeView(shape: Shape, strides: Shape, offset: number): Tensor {
-    raw.use("view", this);
+    raw.check("view", this);
     return new Tensor(this.storage, shape, strides, offset, this.dtype);
   }
 
@@ -154,9 +151,11 @@ export class Tensor implements Tracked {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
+  /** The gradient; reading it hands it to user code (library code uses gradOf()). */
   get grad(): Tensor | null {
-    if (this._gradFn !== null && this._gradFn.retained !== this && this._grad === null) return null;
-    return this._grad;
+    const g = this._grad;
+    if (g !== null) escape(g);
+    return g;
   }
   set grad(g: Tensor | null) {
     if (g !== null && (g.dtype !== this.dtype || g.shape.join() !== this.shape.join())) {
@@ -165,9 +164,11 @@ export class Tensor implements Tracked {
           `got ${fmtShape(g.shape)} ${g.dtype}`,
       );
     }
-    if (this._grad !== null && this._grad !== g) unkeep(this._grad);
+    const old = this._grad;
+    if (old === g) return;
     this._grad = g;
-    if (g !== null) keep(g);
+    if (g !== null) hold(g);
+    if (old !== null) unhold(old);
   }
   accumulator(): AccumulateGrad {
     this._accumulator ??= new AccumulateGrad(this);
@@ -203,20 +204,24 @@ export class Tensor implements Tracked {
 
   // ---- lifetime -------------------------------------------------------------------------
 
-  /** Keeps this tensor across training iterations (see the memory model in the README). */
+  /**
+   * Marks this tensor as long-lived data (parameters, buffers, datasets): boundaries leave it
+   * in WebAssembly memory, only memory pressure may evict it. Never needed for correctness.
+   */
   keep(): this {
-    keep(this);
+    escape(this);
+    this.storage.setLongLived(true);
     return this;
   }
-  /** Frees this tensor's memory now; using it afterwards is an error. */
+  /** Frees this tensor now (its memory, once no other view uses it); using it afterwards is an error. */
   dispose(): void {
-    release(this, "by dispose()");
+    dispose(this);
   }
   [Symbol.dispose](): void {
     this.dispose();
   }
   get isDisposed(): boolean {
-    return this.releasedBy !== null;
+    return this.freedBy !== null;
   }
 
   // ---- reading values -------------------------------------------------------------------
@@ -596,3 +601,5 @@ export class Tensor implements Tracked {
   }
 }
 
+/** A tensor's .grad for library code: reading it this way does not hand it to user code. */
+export const gradOf = (t: Tensor): Tensor | null => t["_grad"];
