@@ -11,6 +11,7 @@ import * as raw from "./raw.js";
 import { sum } from "./reduce.js";
 import { reshape } from "./movement.js";
 import { rebase } from "./inplace.js";
+import { dropHidden } from "../tensor/lifetime.js";
 
 const rank = (o: Operand): 0 | 1 | 2 => (o instanceof Tensor ? (o.dim() > 0 ? 2 : 1) : 0);
 const dtypeOf = (o: Operand): DType => (o instanceof Tensor ? o.dtype : scalarDType(o));
@@ -57,15 +58,24 @@ function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, f
   const [ta, tb, dtype] = operands(a, b, floatResult);
   const shape = broadcastShapes(ta.shape, tb.shape);
   const out = raw.binary(ta, tb, shape, name, js, dtype);
-  if (!needsGrad(ta, tb)) return out;
-  const n = needs(ta, tb);
-  const saved = [n.a ? ta : null, n.b ? tb : null, n.out ? out : null];
-  return record(grad, [ta, tb], out, saved.filter((t): t is Tensor => t !== null), (g, list) => {
-    const it = list[Symbol.iterator]();
-    const [sa, sb, so] = saved.map((t) => (t === null ? (null as unknown as Tensor) : it.next().value!));
-    const [ga, gb] = backward(g, sa, sb, so);
-    return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
-  });
+  if (needsGrad(ta, tb)) {
+    const n = needs(ta, tb);
+    const saved = [n.a ? ta : null, n.b ? tb : null, n.out ? out : null];
+    record(grad, [ta, tb], out, saved.filter((t): t is Tensor => t !== null), (g, list) => {
+      const it = list[Symbol.iterator]();
+      const [sa, sb, so] = saved.map((t) => (t === null ? (null as unknown as Tensor) : it.next().value!));
+      const [ga, gb] = backward(g, sa, sb, so);
+      return [ga && sumTo(ga, ta.shape), gb && sumTo(gb, tb.shape)];
+    });
+  }
+  dropOperands(a, b, ta, tb);
+  return out;
+}
+
+/** Frees the operand tensors an op made from scalars or by conversion (unless its node saved them). */
+function dropOperands(a: Operand, b: Operand, ta: Tensor, tb: Tensor): void {
+  if (ta !== a) dropHidden(ta);
+  if (tb !== b) dropHidden(tb);
 }
 
 const none = (): Needs => ({});
@@ -135,7 +145,9 @@ const comparisons: Record<Comparison, Js2> = {
 /** Comparisons give bool tensors and have no gradient. */
 export function compare(op: Comparison, a: Operand, b: Operand): Tensor {
   const [ta, tb] = operands(a, b);
-  return raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), op, comparisons[op], "bool");
+  const out = raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), op, comparisons[op], "bool");
+  dropOperands(a, b, ta, tb);
+  return out;
 }
 
 export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
@@ -146,10 +158,12 @@ export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
   const shape = broadcastShapes(condition.shape, broadcastShapes(ta.shape, tb.shape));
   const out = raw.where(condition, ta, tb, shape, dtype);
   // only the condition is saved (as PyTorch does): x[mask] = v may overwrite the operands
-  return record("WhereBackward0", [ta, tb], out, [condition], (g, [c]) => [
+  record("WhereBackward0", [ta, tb], out, [condition], (g, [c]) => [
     sumTo(where(c, g, 0), ta.shape),
     sumTo(where(c, 0, g), tb.shape),
   ]);
+  dropOperands(a, b, ta, tb);
+  return out;
 }
 
 const inPlaceJs: Record<string, Js2> = {
@@ -173,6 +187,8 @@ export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div
     raw.copyInto(t, out);
     t.storage.version++;
     rebase(t, out.gradFn);
+    dropHidden(out);
+    if (other !== o) dropHidden(other as Tensor);
     return t;
   }
   const [, tb, dtype] = operands(t, other, op === "div");
@@ -183,7 +199,11 @@ export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div
   if (!sameShape(shape, t.shape)) {
     throw new Error(`output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
   }
-  raw.binaryInPlace(t, tb.storage === t.storage ? tb.clone() : tb, op, inPlaceJs[op]);
+  const src = tb.storage === t.storage ? tb.clone() : tb;
+  raw.binaryInPlace(t, src, op, inPlaceJs[op]);
+  raw.dropCopy(src, tb);
+  if (tb !== other) dropHidden(tb);
+  if (other !== o) dropHidden(other as Tensor);
   t.storage.version++;
   return t;
 }
@@ -203,7 +223,9 @@ export function checkInPlace(t: Tensor, op: string): void {
 function logical(name: string, a: Operand, b: Operand, js: Js2): Tensor {
   const ta = a instanceof Tensor ? (a.dtype === "bool" ? a : compare("ne", a, 0)) : scalarTensor(a, "bool");
   const tb = b instanceof Tensor ? (b.dtype === "bool" ? b : compare("ne", b, 0)) : scalarTensor(b, "bool");
-  return raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), name, js, "bool");
+  const out = raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), name, js, "bool");
+  dropOperands(a, b, ta, tb);
+  return out;
 }
 
 export const logicalAnd = (a: Operand, b: Operand): Tensor => logical("logical_and", a, b, (x, y) => +(x !== 0 && y !== 0));

@@ -5,7 +5,7 @@ import { kernel, writeFlatMeta, writeMeta } from "../backend/wasm.js";
 import { readValues, storageArray, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, numel, sameShape, Shape } from "../tensor/shape.js";
-import { freedError } from "../tensor/lifetime.js";
+import { dropHidden, freedError } from "../tensor/lifetime.js";
 import { pressureDue, pressurePass } from "../tensor/residency.js";
 import { setCurrentOp } from "../tensor/storage.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -99,7 +99,13 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   } else {
     const tmp = fromValues(values, dst.shape, dst.dtype);
     copyInto(dst, tmp);
+    dropHidden(tmp);
   }
+}
+
+/** Frees `copy` if it is a temporary the op made from `t`. */
+export function dropCopy(copy: Tensor, t: Tensor): void {
+  if (copy !== t) dropHidden(copy);
 }
 
 export function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType): Tensor {
@@ -136,6 +142,7 @@ export function unary(x: Tensor, name: string | null, js: (v: number) => number,
     const src = contiguous(x);
     const out = Tensor.empty(x.shape, "float32");
     f32Kernel(name)(bytePtr(src), bytePtr(out), numel(x.shape), ...scalars);
+    dropCopy(src, x);
     return out;
   }
   const v = values(x);
@@ -266,6 +273,7 @@ export function reduce(x: Tensor, dims: number[], keepdim: boolean, kind: Reduce
   const outShape = keepdim ? x.shape.map((s, d) => (dims.includes(d) ? 1 : s)) : x.shape.filter((_, d) => !dims.includes(d));
   const run = dims.length === 0 || dims[dims.length - 1] - dims[0] === dims.length - 1;
   let src = x;
+  let view = x;
   let outer: number, n: number, inner: number;
   if (run && dims.length > 0) {
     src = contiguous(x);
@@ -274,7 +282,8 @@ export function reduce(x: Tensor, dims: number[], keepdim: boolean, kind: Reduce
     inner = numel(x.shape.slice(dims[dims.length - 1] + 1));
   } else {
     const order = [...Array(nd).keys()].filter((d) => !dims.includes(d)).concat(dims);
-    src = contiguous(x.permute(order));
+    view = x.permute(order);
+    src = contiguous(view);
     n = numel(dims.map((d) => x.shape[d]));
     outer = numel(x.shape) / Math.max(n, 1);
     inner = 1;
@@ -283,17 +292,24 @@ export function reduce(x: Tensor, dims: number[], keepdim: boolean, kind: Reduce
   if (n === 0 && kind !== "sum" && kind !== "prod") {
     throw new Error(`${kind}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
   }
+  let out: Tensor;
   if (wasmF32(x.dtype) && n > 0) {
-    const out = Tensor.empty(outShape, outDtype);
+    out = Tensor.empty(outShape, outDtype);
     kernel(`${kind}_f32`)(bytePtr(src), bytePtr(out), outer, n, inner);
-    return out;
+  } else {
+    out = fromValues(jsReduceAll(values(src), kind, outer, n, inner), outShape, outDtype);
   }
-  const v = values(src);
+  dropCopy(src, view);
+  dropCopy(view, x);
+  return out;
+}
+
+function jsReduceAll(v: Float64Array, kind: ReduceKind, outer: number, n: number, inner: number): Float64Array {
   const res = new Float64Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) res[o * inner + i] = jsReduce[kind](v, o * n * inner + i, n, inner);
   }
-  return fromValues(res, outShape, outDtype);
+  return res;
 }
 
 // ---- softmax --------------------------------------------------------------------------
@@ -307,6 +323,7 @@ export function softmax(x: Tensor, dim: number, log: boolean): Tensor {
   if (wasmF32(x.dtype)) {
     const out = Tensor.empty(x.shape, x.dtype);
     if (numel(x.shape) > 0) kernel(log ? "log_softmax_f32" : "softmax_f32")(bytePtr(src), bytePtr(out), outer, n, inner);
+    dropCopy(src, x);
     return out;
   }
   const v = values(src);

@@ -10,6 +10,7 @@ import { scatterAdd } from "./indexing.js";
 import { withGradMode } from "../autograd/mode.js";
 import { expand, reshape } from "./movement.js";
 import * as raw from "./raw.js";
+import { dropHidden } from "../tensor/lifetime.js";
 
 type Dims = number | readonly number[] | undefined;
 
@@ -42,7 +43,10 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = dimsOf(x, dim);
   const n = numel(dims.map((d) => x.shape[d]));
   const total = raw.reduce(x, dims, keepdim, "sum", x.dtype);
-  const out = raw.binary(total, raw.fromValues([n], [], x.dtype), total.shape, "div", (a, b) => a / b, x.dtype);
+  const count = raw.fromValues([n], [], x.dtype);
+  const out = raw.binary(total, count, total.shape, "div", (a, b) => a / b, x.dtype);
+  dropHidden(total);
+  dropHidden(count);
   return record(dim === undefined ? "MeanBackward0" : "MeanBackward1", [x], out, [], (g) => [unreduce(g, x, dims).div(n)]);
 }
 

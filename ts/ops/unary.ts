@@ -25,11 +25,13 @@ function defineUnary(spec: UnarySpec): (x: Tensor) => Tensor {
     if (!spec.floatOut && x.dtype === "bool") throw new Error(`${spec.kernel ?? spec.grad}: bool tensors are not supported`);
     const out = raw.unary(src, spec.kernel, spec.js, src.dtype);
     const saved = spec.saves === "input" ? [src] : spec.saves === "output" ? [out] : [src, out];
-    return record(spec.grad, [src], out, saved, (g, s) => {
+    record(spec.grad, [src], out, saved, (g, s) => {
       const xs = spec.saves === "output" ? out : s[0];
       const os = spec.saves === "input" ? out : s[s.length - 1];
       return [spec.backward(g, xs, os)];
     });
+    raw.dropCopy(src, x);
+    return out;
   };
 }
 

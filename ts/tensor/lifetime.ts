@@ -39,6 +39,11 @@ export class Scope {
 }
 
 let scope: Scope | null = null;
+/** Off only in tests: the reference run that frees nothing but what dispose() frees. */
+let freeing = true;
+export function setInternalFreeing(on: boolean): void {
+  freeing = on;
+}
 
 /** Called by the tensor constructor. */
 export function track(t: Tracked): void {
@@ -56,13 +61,15 @@ export function inInternalScope(): boolean {
 }
 
 function free(t: Tracked, reason: string): void {
-  if (t.freedBy !== null) return;
+  if (t.freedBy !== null || (!freeing && reason !== DISPOSED)) return;
   t.freedBy = reason;
   t.storage.drop();
 }
 
+const DISPOSED = "by dispose()";
+
 export function dispose(t: Tracked): void {
-  free(t, "by dispose()");
+  free(t, DISPOSED);
 }
 
 /**
@@ -111,6 +118,16 @@ export function unhold(t: Tracked): void {
 /** Library code is done with an internal tensor it made (no holds, not needed further). */
 export function discard(t: Tracked): void {
   if (!t.escaped && t.holds === 0) free(t, "as an internal temporary");
+}
+
+/**
+ * A tensor an op made for its own use and never handed out (a converted operand, a
+ * contiguous copy): freed now, or when the graph node that saved it lets go.
+ */
+export function dropHidden(t: Tracked): void {
+  if (t.freedBy !== null) return;
+  t.escaped = false;
+  if (t.holds === 0) free(t, "as an internal temporary");
 }
 
 /** Ends a scope: results join the parent scope (or escape), the rest is freed unless held. */
@@ -192,6 +209,6 @@ export class Boundary {
 }
 
 export function freedError(t: Tracked, op: string): Error {
-  const bug = t.freedBy === "by dispose()" ? "" : " (a bug in taimatsu: please report it with the code that used it)";
+  const bug = t.freedBy === DISPOSED ? "" : " (a bug in taimatsu: please report it with the code that used it)";
   return new Error(`${op}: ${t.describe()} was freed ${t.freedBy}${bug}`);
 }

@@ -282,7 +282,14 @@ export function release(b: Block, owner: Owner): void {
   if (b.registered) registry.unregister(b);
 }
 
+/** Off only in tests: the reference run that never evicts. */
+let evicting = true;
+export function setEviction(on: boolean): void {
+  evicting = on;
+}
+
 function evictWhere(pred: (b: Block) => boolean): void {
+  if (!evicting) return;
   for (const b of temporaries.after(-1)) if (pred(b)) evict(b);
   for (const b of [...longLived]) if (pred(b)) evict(b);
 }
@@ -292,7 +299,7 @@ function evictWhere(pred: (b: Block) => boolean): void {
  * not used since `horizon`.
  */
 export function evictUnused(since: number, horizon: number): void {
-  for (const b of temporaries.after(since)) if (b.lastUse < horizon) evict(b);
+  if (evicting) for (const b of temporaries.after(since)) if (b.lastUse < horizon) evict(b);
   largestInterval = Math.max(sinceCrossing, largestInterval * 0.99);
   sinceCrossing = 0;
 }
@@ -313,7 +320,7 @@ export function pressurePass(): void {
   lastPass = tick();
   let inUse = 0;
   const visit = (b: Block): void => {
-    if (b.lastUse < horizon) evict(b);
+    if (b.lastUse < horizon && evicting) evict(b);
     else if (b.seq < horizon) inUse += b.nbytes;
   };
   for (const b of temporaries.after(-1)) visit(b);
@@ -354,7 +361,7 @@ export function resetPeak(): void {
   stats.peakBytes = stats.bytesInUse;
 }
 
-/** For tests: evicts every resident block now. */
+/** Evicts every resident storage now (torch.testing.evictAll: to test code against eviction). */
 export function evictAll(): void {
   evictWhere(() => true);
 }
