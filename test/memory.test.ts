@@ -253,3 +253,20 @@ describe("dispose and storage", () => {
     expect(torch.memoryStats().reloads).toBe(s.reloads);
   });
 });
+
+describe("a kernel that traps", () => {
+  it("raises a clear error and leaves the stack, the heap and the counters as they were", async () => {
+    const { kernel, stackDepth } = await import("../ts/backend/wasm.js");
+    const a = torch.randn([32, 32]);
+    const before = torch.memoryStats();
+    for (let i = 0; i < 100; i++) {
+      // pointers past the end of WebAssembly memory: the kernel's first load traps
+      expect(() => kernel("matmul_f32")(0xfffff000, 0xfffff000, 0xfffff000, 32, 32, 32, 32, 1, 32, 1, 1, 0, 0)).toThrow(
+        /taimatsu: the matmul_f32 kernel trapped \(memory access out of bounds\); this is a bug in taimatsu/,
+      );
+      expect(stackDepth()).toBe(0);
+    }
+    expect(torch.memoryStats().bytesInUse).toBe(before.bytesInUse);
+    expect(a.matmul(a).sub(a.matmul(a)).abs().sum().item()).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@
 
 use crate::mem::{view, view_mut};
 use crate::simd::V4;
-use std::cell::RefCell;
+use std::cell::Cell;
 
 const MR: usize = 4;
 const NR: usize = 8;
@@ -29,7 +29,10 @@ impl Mat<'_> {
 }
 
 thread_local! {
-    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The packing buffers, reused between calls. Taken out for a call and put back after it
+    /// (not borrowed through a RefCell): a call that traps then merely loses them, where a
+    /// borrow flag left set would make every later call panic.
+    static PACK: Cell<(Vec<f32>, Vec<f32>)> = const { Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// Packs rows `i0..i0+mc`, columns `p0..p0+kc` of A as MR-row panels, k-major, zero-padded.
@@ -105,31 +108,30 @@ pub fn gemm(a: Mat, b: Mat, c: &mut [f32], m: usize, n: usize, k: usize) {
         c[..m * n].fill(0.0);
         return;
     }
-    PACK.with(|bufs| {
-        let (apack, bpack) = &mut *bufs.borrow_mut();
-        apack.resize(MC.div_ceil(MR) * MR * KC, 0.0);
-        bpack.resize(NC.div_ceil(NR) * NR * KC, 0.0);
-        for j0 in (0..n).step_by(NC) {
-            let nc = NC.min(n - j0);
-            for p0 in (0..k).step_by(KC) {
-                let kc = KC.min(k - p0);
-                pack_b(b, p0, kc, j0, nc, bpack);
-                for i0 in (0..m).step_by(MC) {
-                    let mc = MC.min(m - i0);
-                    pack_a(a, i0, mc, p0, kc, apack);
-                    for jp in 0..nc.div_ceil(NR) {
-                        let bp = &bpack[jp * NR * kc..(jp + 1) * NR * kc];
-                        for ip in 0..mc.div_ceil(MR) {
-                            let ap = &apack[ip * MR * kc..(ip + 1) * MR * kc];
-                            let acc = micro(ap, bp);
-                            let (rows, cols) = (MR.min(mc - ip * MR), NR.min(nc - jp * NR));
-                            store_tile(acc, c, n, i0 + ip * MR, j0 + jp * NR, rows, cols, p0 == 0);
-                        }
+    let (mut apack, mut bpack) = PACK.take();
+    apack.resize(MC.div_ceil(MR) * MR * KC, 0.0);
+    bpack.resize(NC.div_ceil(NR) * NR * KC, 0.0);
+    for j0 in (0..n).step_by(NC) {
+        let nc = NC.min(n - j0);
+        for p0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - p0);
+            pack_b(b, p0, kc, j0, nc, &mut bpack);
+            for i0 in (0..m).step_by(MC) {
+                let mc = MC.min(m - i0);
+                pack_a(a, i0, mc, p0, kc, &mut apack);
+                for jp in 0..nc.div_ceil(NR) {
+                    let bp = &bpack[jp * NR * kc..(jp + 1) * NR * kc];
+                    for ip in 0..mc.div_ceil(MR) {
+                        let ap = &apack[ip * MR * kc..(ip + 1) * MR * kc];
+                        let acc = micro(ap, bp);
+                        let (rows, cols) = (MR.min(mc - ip * MR), NR.min(nc - jp * NR));
+                        store_tile(acc, c, n, i0 + ip * MR, j0 + jp * NR, rows, cols, p0 == 0);
                     }
                 }
             }
         }
-    });
+    }
+    PACK.set((apack, bpack));
 }
 
 /// The scalar twin, the tests' oracle: a plain triple loop with f64 accumulation.

@@ -40,6 +40,11 @@ function trapped(name: string, err: unknown): unknown {
   return new Error(`taimatsu: the ${name} kernel trapped (${err.message}); this is a bug in taimatsu, please report it with the call that caused it`);
 }
 
+/** How far the stack pointer is below its resting value: 0 between kernel calls, traps included. */
+export function stackDepth(): number {
+  return stackTop - (wasm.__stack_pointer.value as number);
+}
+
 /** A kernel by its export name (`exp_f32`, `matmul_f32`, …); a missing one is a build bug. */
 export function kernel(name: string): KernelFn {
   let fn = kernels.get(name);
@@ -96,8 +101,11 @@ export function heap(): Heap {
   return views;
 }
 
-/** wasm32 addresses 4 GiB; one block can never be larger than that less the module's own data. */
-export const MAX_BLOCK_BYTES = 2 ** 32 - 2 ** 26;
+/**
+ * wasm32 addresses 4 GiB in all, but one allocation is at most 2 GiB: Rust's allocator takes
+ * sizes up to isize::MAX, which is 2^31 - 1 on wasm32.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 31 - 64;
 
 /**
  * Allocates `bytes` (16-byte aligned), zero-filled only when asked (outputs are overwritten

@@ -24,7 +24,7 @@ export class Storage {
       throw new RangeError(
         `${currentOp}: cannot allocate a tensor of ${length} elements of ${dtype} (${nbytes} bytes): ` +
           (Number.isSafeInteger(length) && length >= 0
-            ? `WebAssembly memory holds at most 4 GiB`
+            ? `one tensor can hold at most 2 GiB in WebAssembly memory (wasm32; 4 GiB in all)`
             : `the number of elements must be a non-negative integer`),
       );
     }
