@@ -13,7 +13,7 @@ class DigitsDataset extends Dataset<[torch.Tensor, number]> {
   constructor(private readonly noise = 0) {
     super();
     const d = datasets.loadDigits();
-    this.x = d.data.div(16).keep();
+    this.x = d.data.div(16);
     this.y = d.target.tolist() as number[];
   }
 

@@ -8,13 +8,8 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-interface Sample {
-  step: number;
-  wasm: number;
-  bytesInUse: number;
-  heap: number;
-  rss: number;
-}
+/** One sample as scripts/memory-loops.ts prints it. */
+type Sample = Record<"step" | "wasm" | "bytesInUse" | "heap" | "rss", number>;
 interface Report {
   loop: string;
   samples: Sample[];

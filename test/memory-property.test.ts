@@ -78,8 +78,8 @@ async function run(program: Step[], seed: number): Promise<number[][]> {
       }
       case "inplace": {
         const x = at(s.a);
-        if (x.requiresGrad || x.isContiguous() === false) break;
-        x.add_(square(at(s.b)).mul(0.1).reshape(x.shape));
+        if (x.requiresGrad || !x.isContiguous()) break;
+        x.add_(square(at(s.b)).mul(0.1).reshape([...x.shape]));
         break;
       }
       case "grad": {

@@ -29,9 +29,7 @@ export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 
 /** ELU: x for x > 0, alpha·(eˣ − 1) otherwise. */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return internal(() => {
-    return where(x.gt(0), x, x.exp().sub(1).mul(alpha));
-  });
+  return internal(() => where(x.gt(0), x, x.exp().sub(1).mul(alpha)));
 }
 
 /** y = x·Wᵀ + b, with W of shape (out, in) as PyTorch stores it; Wᵀ is a view, not a copy. */

@@ -36,10 +36,6 @@ export function registerLibraryModules(exports: Record<string, unknown>): void {
   }
 }
 
-export function isLibraryForward(fn: unknown): boolean {
-  return typeof fn === "function" && libraryForwards.has(fn as (...args: any[]) => any);
-}
-
 function callForward(m: Module, args: any[]): any {
   const forward = m.forward;
   if (libraryForwards.has(forward)) return internal(() => forward.apply(m, args));

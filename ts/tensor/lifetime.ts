@@ -55,11 +55,6 @@ export function track(t: Tracked): void {
   }
 }
 
-/** Whether library code is running inside an internal scope. */
-export function inInternalScope(): boolean {
-  return scope !== null;
-}
-
 function free(t: Tracked, reason: string): void {
   if (t.freedBy !== null || (!freeing && reason !== DISPOSED)) return;
   t.freedBy = reason;

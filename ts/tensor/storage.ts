@@ -51,14 +51,6 @@ export class Storage {
     else b.lastUse = clock;
   }
 
-  get resident(): boolean {
-    return this.block.ptr !== 0;
-  }
-
-  get freed(): boolean {
-    return this.block.freed;
-  }
-
   /** Undisposed tensors over this storage. */
   get refs(): number {
     return this.block.refs;
