@@ -33,7 +33,7 @@ export function sampleCheckpoint(): Record<string, unknown> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(new URL("../test/fixtures/pt/from-taimatsu.pt", import.meta.url), torch.save(sampleStateDict(), "from-taimatsu"));
-  writeFileSync(new URL("../test/fixtures/pt/checkpoint-from-taimatsu.pt", import.meta.url), torch.save(sampleCheckpoint(), "checkpoint-from-taimatsu"));
+  writeFileSync(new URL("../test/fixtures/pt/from-taimatsu.pt", import.meta.url), torch.save(sampleStateDict(), { archiveName: "from-taimatsu" }));
+  writeFileSync(new URL("../test/fixtures/pt/checkpoint-from-taimatsu.pt", import.meta.url), torch.save(sampleCheckpoint(), { archiveName: "checkpoint-from-taimatsu" }));
   console.log("wrote test/fixtures/pt/from-taimatsu.pt and checkpoint-from-taimatsu.pt");
 }

@@ -68,8 +68,8 @@ describe("torch.save", () => {
   });
 
   it("writes the bytes of from-taimatsu.pt and checkpoint-from-taimatsu.pt, the files PyTorch loads (scripts/gen_pt_fixtures.py)", () => {
-    expect(Buffer.from(torch.save(sampleStateDict(), "from-taimatsu")).equals(Buffer.from(file("from-taimatsu")))).toBe(true);
-    expect(Buffer.from(torch.save(sampleCheckpoint(), "checkpoint-from-taimatsu")).equals(Buffer.from(file("checkpoint-from-taimatsu")))).toBe(true);
+    expect(Buffer.from(torch.save(sampleStateDict(), { archiveName: "from-taimatsu" })).equals(Buffer.from(file("from-taimatsu")))).toBe(true);
+    expect(Buffer.from(torch.save(sampleCheckpoint(), { archiveName: "checkpoint-from-taimatsu" })).equals(Buffer.from(file("checkpoint-from-taimatsu")))).toBe(true);
   });
 
   it("round-trips a checkpoint: nested dicts, lists, numbers, strings, integer keys", () => {
@@ -80,5 +80,41 @@ describe("torch.save", () => {
     const [opt, again] = [ck.optimizer as { param_groups: unknown[] }, back.optimizer as { param_groups: unknown[]; state: Record<string, unknown> }];
     expect(again.param_groups).toEqual(opt.param_groups);
     expect(Object.keys(again.state)).toEqual(["0", "1", "2", "3"]);
+  });
+});
+
+describe("what torch.load and loadSafetensors accept", () => {
+  const path = (name: string): string => new URL(`./fixtures/pt/${name}.pt`, import.meta.url).pathname;
+  const mlpValues = (sd: Record<string, torch.Tensor>): number[] => sd["0.weight"].reshape(-1).tolist() as number[];
+  const want = expected.mlp["0.weight"].values;
+
+  it("a Node Buffer as readFileSync returns it, a pooled Buffer, a Buffer at an odd offset, an ArrayBuffer, a path", () => {
+    const bytes = readFileSync(path("mlp"));
+    const padded = Buffer.concat([Buffer.from([1, 2, 3]), bytes]).subarray(3);
+    const pooled = Buffer.from(new Uint8Array(bytes));
+    const arrayBuffer = new Uint8Array(bytes).buffer;
+    for (const src of [bytes, pooled, padded, arrayBuffer, path("mlp")]) expectValuesNear(mlpValues(torch.load(src)), want, "0.weight", 0);
+    expect(pooled.byteOffset > 0 || pooled.buffer.byteLength > pooled.byteLength).toBe(true);
+  });
+
+  it("torch.save(obj, path) writes the file, its archive folder named after the file as PyTorch names it", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/taimatsu-`);
+    const sd = sampleStateDict();
+    expect(torch.save(sd, `${dir}/from-taimatsu.pt`)).toBeUndefined();
+    expect(readFileSync(`${dir}/from-taimatsu.pt`).equals(Buffer.from(file("from-taimatsu")))).toBe(true);
+    const back = torch.load(`${dir}/from-taimatsu.pt`, { mapLocation: "cpu" });
+    expect(Object.keys(back)).toEqual(Object.keys(sd));
+    torch.io.saveSafetensors(sd, `${dir}/w.safetensors`);
+    const st = torch.io.loadSafetensors(readFileSync(`${dir}/w.safetensors`));
+    for (const [k, t] of Object.entries(sd)) expect(st[k].tolist()).toEqual(t.tolist());
+    expect(Object.keys(torch.io.loadSafetensors(`${dir}/w.safetensors`))).toEqual(Object.keys(sd));
+  });
+
+  it("map_location other than the CPU and inputs that are not bytes are clear errors", () => {
+    expect(() => torch.load(file("mlp"), { mapLocation: "cuda:0" })).toThrow("device 'cuda:0' is not available");
+    expect(() => torch.load(42 as unknown as Uint8Array)).toThrow("torch.load: expected the file's bytes (Uint8Array, Buffer or ArrayBuffer) or a path, got number");
+    expect(() => torch.load("/no/such/file.pt")).toThrow(/ENOENT/);
   });
 });

@@ -7,11 +7,23 @@ import { contiguous } from "../ops/raw.js";
 import { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/create.js";
+import { BytesSource, readBytes, writeBytes } from "./bytes.js";
 
 const CODES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", int64: "I64", bool: "BOOL" };
 const DTYPES = Object.fromEntries(Object.entries(CODES).map(([d, c]) => [c, d])) as Record<string, DType>;
 
-export function saveSafetensors(sd: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+/** The safetensors bytes of a state dict; with a path (Node, Bun, Deno), the file is written there instead. */
+export function saveSafetensors(sd: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array;
+export function saveSafetensors(sd: Record<string, Tensor>, path: string, metadata?: Record<string, string>): void;
+export function saveSafetensors(sd: Record<string, Tensor>, pathOrMeta?: string | Record<string, string>, meta?: Record<string, string>): Uint8Array | void {
+  if (typeof pathOrMeta === "string") {
+    writeBytes("saveSafetensors", pathOrMeta, safetensorsBytes(sd, meta ?? {}));
+    return;
+  }
+  return safetensorsBytes(sd, pathOrMeta ?? {});
+}
+
+function safetensorsBytes(sd: Record<string, Tensor>, metadata: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
   const chunks: Uint8Array[] = [];
   let offset = 0;
@@ -37,7 +49,8 @@ export function saveSafetensors(sd: Record<string, Tensor>, metadata: Record<str
   return out;
 }
 
-export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
+export function loadSafetensors(source: BytesSource): Record<string, Tensor> {
+  const bytes = readBytes("loadSafetensors", source);
   if (bytes.length < 8) throw new Error("safetensors: file too short for a header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
@@ -50,7 +63,7 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
     const dtype = DTYPES[info.dtype];
     if (!dtype) throw new Error(`safetensors: tensor '${name}' has dtype ${info.dtype}, which taimatsu does not support`);
     const [b, e] = info.data_offsets;
-    const raw = bytes.slice(base + b, base + e);
+    const raw = Uint8Array.prototype.slice.call(bytes, base + b, base + e);
     const typed = {
       float32: () => new Float32Array(raw.buffer),
       float64: () => new Float64Array(raw.buffer),

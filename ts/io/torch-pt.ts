@@ -8,6 +8,13 @@ import { storageArray, writeValues } from "../backend/typed.js";
 import { contiguous } from "../ops/raw.js";
 import { DType } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { device, type Device } from "../ops/convert.js";
+import { BytesSource, readBytes, stem, writeBytes } from "./bytes.js";
+
+export interface LoadOptions {
+  /** Where tensors go, as PyTorch's map_location: taimatsu has only the CPU, so "cpu" (or a cpu device). */
+  mapLocation?: string | Device;
+}
 
 /** The archive's entries by name (stored entries only, as torch.save writes them). */
 function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
@@ -77,7 +84,7 @@ const STORAGES: Record<string, { dtype: DType; read: (b: Uint8Array) => ArrayLik
 };
 
 /** A copy at offset 0: typed arrays need element-aligned offsets, ZIP entries may start anywhere. */
-const aligned = (b: Uint8Array): Uint8Array => b.slice();
+const aligned = (b: Uint8Array): Uint8Array => Uint8Array.prototype.slice.call(b);
 
 function halfToFloat(h: Uint16Array): Float32Array {
   return Float32Array.from(h, (v) => {
@@ -305,8 +312,9 @@ function toJs(v: unknown): unknown {
  * (dict keys as strings). Tensors keep their dtype (16-bit floats become float32, 8/16-bit
  * integers int32).
  */
-export function load<T = Record<string, Tensor>>(bytes: Uint8Array): T {
-  const entries = readZip(bytes);
+export function load<T = Record<string, Tensor>>(source: BytesSource, opts: LoadOptions = {}): T {
+  if (opts.mapLocation !== undefined) device(opts.mapLocation);
+  const entries = readZip(readBytes("torch.load", source));
   const pkl = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
   if (!pkl) throw new Error("torch.load: the archive has no data.pkl; is it a file from torch.save?");
   const prefix = pkl.slice(0, pkl.length - "data.pkl".length);
@@ -439,13 +447,25 @@ class PickleWriter {
 const STORAGE_OF: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage" };
 
 /**
- * torch.save: the bytes of a file Python's `torch.load` reads back (write them with
- * fs.writeFileSync, or offer them as a download in a browser). Takes a state dict, or a
- * checkpoint object of them (`{ model: model.stateDict(), optimizer: opt.stateDict(), epoch }`):
+ * torch.save: writes a file Python's `torch.load` reads back to `path` (Node, Bun, Deno), or,
+ * without a path, returns its bytes (to offer as a download in a browser). Takes a state dict,
+ * or a checkpoint object of them (`{ model: model.stateDict(), optimizer: opt.stateDict(), epoch }`):
  * objects become dicts, arrays lists, and keys that are whole numbers become ints, as an
- * optimizer state dict's parameter ids are in PyTorch. `archive` names the folder inside.
+ * optimizer state dict's parameter ids are in PyTorch. The folder inside the archive is named
+ * after the file, as PyTorch names it ("archive" for bytes, unless `archiveName` says otherwise).
  */
-export function save(obj: unknown, archive = "archive"): Uint8Array {
+export function save(obj: unknown): Uint8Array;
+export function save(obj: unknown, path: string): void;
+export function save(obj: unknown, opts: { archiveName?: string }): Uint8Array;
+export function save(obj: unknown, target?: string | { archiveName?: string }): Uint8Array | void {
+  if (typeof target === "string") {
+    writeBytes("torch.save", target, archiveOf(obj, stem(target)));
+    return;
+  }
+  return archiveOf(obj, target?.archiveName ?? "archive");
+}
+
+function archiveOf(obj: unknown, archive: string): Uint8Array {
   const p = new PickleWriter();
   const storages: [string, Uint8Array][] = [];
   const write = (v: unknown): void => {
