@@ -5,14 +5,20 @@ import { readValues, writeValues } from "../backend/typed.js";
 import { kernel } from "../backend/wasm.js";
 import { itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "../tensor/shape.js";
-import { Operand, Tensor } from "../tensor/tensor.js";
+import { NestedList, Operand, Tensor } from "../tensor/tensor.js";
 import { scalarTensor, where } from "./binary.js";
 import { assign_, copy_ } from "./convert.js";
-import { reshape, select, slice, unsqueeze } from "./movement.js";
+import { expand, permute, reshape, select, slice, unsqueeze } from "./movement.js";
+import { arange, tensor } from "../tensor/create.js";
+import { broadcastShapes } from "../tensor/shape.js";
 import * as raw from "./raw.js";
 
-/** One index item: an integer, a slice string ("1:5:2", ":"), "..." , null (new axis) or an index/mask tensor. */
-export type IndexItem = number | string | null | Tensor;
+/**
+ * One index item: an integer, a slice string ("1:5:2", ":"), "...", null (new axis), an index
+ * or mask tensor, or a (nested) array of integers or booleans, taken as such a tensor.
+ */
+export type IndexItem = number | string | null | Tensor | NestedIndex;
+type NestedIndex = readonly (number | boolean | NestedIndex)[];
 export type IndexSpec = string | IndexItem | readonly IndexItem[];
 
 function parseItems(spec: IndexSpec): IndexItem[] {
@@ -41,17 +47,29 @@ function parseSlice(s: string): [number | null, number | null, number] {
   return [num(parts[0]), num(parts[1]), num(parts[2]) ?? 1];
 }
 
-/** x[spec] with Python/PyTorch semantics for basic indexing and one index or mask tensor. */
-export function index(x: Tensor, spec: IndexSpec): Tensor {
-  const items = parseItems(spec);
-  const consumes = (it: IndexItem): number => (it === null || it === "..." ? 0 : it instanceof Tensor && it.dtype === "bool" ? it.dim() : 1);
+/** Items with arrays made tensors and "..." expanded to the slices it stands for. */
+function normalize(x: Tensor, spec: IndexSpec): (number | string | null | Tensor)[] {
+  const items = parseItems(spec).map((it) => (Array.isArray(it) ? tensor(it as unknown as NestedList) : (it as number | string | null | Tensor)));
+  const consumes = (it: IndexItem): number => (it === null || it === "..." ? 0 : it instanceof Tensor && it.dtype === "bool" ? Math.max(it.dim(), 1) : 1);
   const used = items.reduce((a: number, it) => a + consumes(it), 0);
   if (used > x.dim()) throw new RangeError(`too many indices for tensor of dimension ${x.dim()}`);
   const ell = items.indexOf("...");
-  const expanded = ell >= 0 ? [...items.slice(0, ell), ...Array(x.dim() - used).fill(":"), ...items.slice(ell + 1)] : items;
+  if (ell >= 0 && items.indexOf("...", ell + 1) >= 0) throw new SyntaxError("an index can only have a single ellipsis ('...')");
+  return ell >= 0 ? [...items.slice(0, ell), ...Array<string>(x.dim() - used).fill(":"), ...items.slice(ell + 1)] : items;
+}
+
+/**
+ * x[spec] with PyTorch's semantics. Integers, slices, None and "..." index as views. Index
+ * tensors (and masks, each standing for the index tensors of its true positions) are
+ * advanced indices: broadcast together to one shape B, they pick x's elements pairwise, and
+ * B replaces the indexed dims — where they stood when they are adjacent, in front otherwise.
+ */
+export function index(x: Tensor, spec: IndexSpec): Tensor {
+  const items = normalize(x, spec);
   let out = x;
   let d = 0;
-  for (const it of expanded) {
+  const advanced: { dim: number; idx: Tensor }[] = [];
+  for (const it of items) {
     if (it === null) {
       out = unsqueeze(out, d++);
     } else if (typeof it === "number") {
@@ -60,52 +78,125 @@ export function index(x: Tensor, spec: IndexSpec): Tensor {
       const [s, e, st] = parseSlice(it);
       out = slice(out, d++, s, e, st);
     } else if (it.dtype === "bool") {
-      if (it.dim() !== out.dim() - d || d !== 0) throw new Error("index: a boolean mask must cover the whole tensor (x.index(mask))");
-      return maskedSelect(out, it);
+      for (const coords of maskCoordinates(it, out.shape, d)) advanced.push({ dim: d++, idx: coords });
     } else {
-      const flat = reshape(it, [-1]);
-      const picked = indexSelect(out, d, flat);
-      out = reshape(picked, [...out.shape.slice(0, d), ...it.shape, ...out.shape.slice(d + 1)]);
-      d += it.dim();
+      if (it.dtype !== "int64" && it.dtype !== "int32") throw new IndexError("tensors used as indices must be long, byte or bool tensors");
+      advanced.push({ dim: d++, idx: it });
     }
   }
-  return out;
+  return advanced.length === 0 ? out : gatherAdvanced(out, advanced);
+}
+
+class IndexError extends Error {
+  override name = "IndexError";
+}
+
+/** The coordinates of a mask's true positions, one int64 tensor per dim it covers. */
+function maskCoordinates(mask: Tensor, shape: readonly number[], d: number): Tensor[] {
+  const m = mask.dim() === 0 ? reshape(mask, [1]) : mask;
+  m.shape.forEach((s, k) => {
+    if (shape[d + k] !== s) {
+      throw new IndexError(
+        `The shape of the mask ${fmtShape(mask.shape)} at index ${k} does not match the shape of the indexed tensor ${fmtShape(shape)} at index ${d + k}`,
+      );
+    }
+  });
+  const v = raw.values(m);
+  const coords: number[][] = m.shape.map(() => []);
+  const strides = contiguousStrides(m.shape);
+  v.forEach((on, flat) => {
+    if (!on) return;
+    strides.forEach((st, k) => coords[k].push(Math.floor(flat / st) % m.shape[k]));
+  });
+  return coords.map((c) => raw.fromValues(c, [c.length], "int64"));
+}
+
+/** The flat position, in the indexed dims of `x` (row-major), of each element of the broadcast indices. */
+function flatPositions(x: Tensor, advanced: { dim: number; idx: Tensor }[]): { shape: number[]; flat: Float64Array } {
+  let shape: readonly number[] = [];
+  try {
+    for (const a of advanced) shape = broadcastShapes(shape, a.idx.shape);
+  } catch {
+    throw new IndexError(`shape mismatch: indexing tensors could not be broadcast together with shapes ${advanced.map((a) => fmtShape(a.idx.shape)).join(", ")}`);
+  }
+  const n = numel(shape);
+  const flat = new Float64Array(n);
+  let stride = 1;
+  for (let k = advanced.length - 1; k >= 0; k--) {
+    const { dim, idx } = advanced[k];
+    const size = x.shape[dim];
+    const vals = readValues(idx.storage, shape, broadcastStridesOf(idx, shape), idx.offset);
+    for (let i = 0; i < n; i++) {
+      const j = vals[i];
+      if (j < -size || j >= size) throw new IndexError(`index ${j} is out of bounds for dimension ${dim} with size ${size}`);
+      flat[i] += (j < 0 ? j + size : j) * stride;
+    }
+    stride *= size;
+  }
+  return { shape: [...shape], flat };
+}
+
+function broadcastStridesOf(t: Tensor, shape: readonly number[]): number[] {
+  const lead = shape.length - t.dim();
+  return shape.map((_, d) => (d < lead || t.shape[d - lead] === 1 ? 0 : t.strides[d - lead]));
+}
+
+/** x indexed by advanced indices at the given dims: one indexSelect over the indexed dims flattened. */
+function gatherAdvanced(x: Tensor, advanced: { dim: number; idx: Tensor }[]): Tensor {
+  const dims = advanced.map((a) => a.dim);
+  const rest = x.shape.map((_, d) => d).filter((d) => !dims.includes(d));
+  const { shape: b, flat } = flatPositions(x, advanced);
+  const grouped = reshape(permute(x, [...dims, ...rest]), [-1, ...rest.map((d) => x.shape[d])]);
+  const picked = reshape(indexSelect(grouped, 0, raw.fromValues(flat, [flat.length], "int64")), [...b, ...rest.map((d) => x.shape[d])]);
+  const adjacent = dims.every((d, k) => d === dims[0] + k);
+  if (!adjacent || dims[0] === 0) return picked;
+  // adjacent indices: B goes where they stood, after the dims before them
+  const before = dims[0];
+  const order = [...Array(before).keys()].map((k) => b.length + k);
+  const bDims = [...Array(b.length).keys()];
+  const after = [...Array(rest.length - before).keys()].map((k) => b.length + before + k);
+  return permute(picked, [...order, ...bDims, ...after]);
 }
 
 /**
- * x[spec] = value, in place. Each write goes through copy_ into a view of x, so autograd
- * records it as PyTorch does (CopySlices on x when x is in a graph or value requires grad).
+ * x[spec] = value, in place (`accumulate` adds instead, summing repeated positions). Basic
+ * indices write through copy_ into a view; advanced ones through the positions they select:
+ * either way autograd records it as PyTorch does (CopySlices on x when x is in a graph or
+ * value requires grad). Where advanced indices repeat a position, the last write wins.
  */
-export function indexPut_<T extends Tensor>(x: T, spec: IndexSpec, value: Operand): T {
+export function indexPut_<T extends Tensor>(x: T, spec: IndexSpec, value: Operand, opts: { accumulate?: boolean } = {}): T {
   const v = value instanceof Tensor ? value : scalarTensor(value, x.dtype);
-  const items = parseItems(spec);
-  if (items.length === 1 && items[0] instanceof Tensor && items[0].dtype === "bool") {
-    return assign_(x, maskedPut(x, items[0], v.to(x.dtype)), "index_put_");
-  }
-  const idxItem = items.findIndex((it) => it instanceof Tensor);
-  if (idxItem < 0) {
-    copy_(index(x, spec), v);
+  const items = normalize(x, spec);
+  if (!items.some((it) => it instanceof Tensor)) {
+    const view = index(x, items);
+    if (opts.accumulate) assign_(view, view.add(v), "index_put_");
+    else copy_(view, v);
     return x;
   }
-  const idx = raw.values(items[idxItem] as Tensor);
-  idx.forEach((i, k) => {
-    const one = [...items];
-    one[idxItem] = i;
-    copy_(index(x, one), v.dim() > 0 && v.shape[0] === idx.length ? select(v, 0, k) : v);
-  });
-  return x;
-}
-
-/**
- * x with the masked positions replaced (out of place, differentiable): by `v` broadcast, or,
- * when v holds one value per masked position, by those values in order (x[mask] = v).
- */
-function maskedPut(x: Tensor, mask: Tensor, v: Tensor): Tensor {
-  const positions = raw.values(mask).reduce((acc: number[], m, i) => (m ? (acc.push(i), acc) : acc), []);
-  if (v.dim() === 0 || v.numel() !== positions.length || v.numel() === 1) return where(mask, v, x);
-  const idx = raw.fromValues(positions, [positions.length], "int64");
-  const placed = reshape(indexAdd(Tensor.zeros([x.numel()], x.dtype), 0, idx, reshape(v, [-1])), [...x.shape]);
-  return where(mask, placed, x);
+  const positions = index(reshape(arange(0, x.numel(), 1, { dtype: "int64" }), [...x.shape]), items);
+  let vals: Tensor;
+  try {
+    vals = reshape(expand(v.to(x.dtype), [...positions.shape]), [-1]);
+  } catch {
+    throw new Error(`shape mismatch: value tensor of shape ${fmtShape(v.shape)} cannot be broadcast to indexing result of shape ${fmtShape(positions.shape)}`);
+  }
+  const flat = reshape(x, [-1]);
+  let pos = raw.values(positions);
+  if (opts.accumulate) {
+    const added = indexAdd(Tensor.zeros([x.numel()], x.dtype), 0, raw.fromValues(pos, [pos.length], "int64"), vals);
+    return assign_(x, reshape(flat.add(added), [...x.shape]), "index_put_");
+  }
+  // the last write to each position wins, as on PyTorch's CPU
+  const last = new Map<number, number>();
+  pos.forEach((p, k) => last.set(p, k));
+  const kept = [...last.values()].sort((a, b) => a - b);
+  pos = Float64Array.from(kept, (k) => pos[k]);
+  const picked = indexSelect(vals, 0, raw.fromValues(kept, [kept.length], "int64"));
+  const idx = raw.fromValues(pos, [pos.length], "int64");
+  const placed = indexAdd(Tensor.zeros([x.numel()], x.dtype), 0, idx, picked);
+  const mask = new Uint8Array(x.numel());
+  for (const p of pos) mask[p] = 1;
+  return assign_(x, reshape(where(raw.fromValues(mask, [x.numel()], "bool"), placed, flat), [...x.shape]), "index_put_");
 }
 
 function checkIndex(op: string, idx: Tensor): Float64Array {
@@ -234,16 +325,4 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype}`);
   return where(mask, value, x);
-}
-
-/** x[mask]: the elements where mask is true, as a 1-D tensor. */
-export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  if (mask.shape.join() !== x.shape.join()) {
-    throw new Error(`The shape of the mask ${fmtShape(mask.shape)} does not match the shape of the indexed tensor ${fmtShape(x.shape)}`);
-  }
-  const m = raw.values(mask);
-  const positions: number[] = [];
-  m.forEach((v, i) => v && positions.push(i));
-  const flat = reshape(x, [-1]);
-  return indexSelect(flat, 0, raw.fromValues(positions, [positions.length], "int64"));
 }

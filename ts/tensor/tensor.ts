@@ -444,8 +444,9 @@ export class Tensor implements Tracked {
   maskedFill_(mask: Tensor, value: number): this {
     return C.assign_(this, this.maskedFill(mask, value), "masked_fill_");
   }
-  indexPut_(index: I.IndexSpec, value: Operand): this {
-    return I.indexPut_(this, index, value);
+  /** x[index] = value (x.index_put_ with `accumulate: true` adds, summing repeated positions). */
+  indexPut_(index: I.IndexSpec, value: Operand, opts?: { accumulate?: boolean }): this {
+    return I.indexPut_(this, index, value, opts);
   }
   uniform_(low = 0, high = 1, generator?: Generator): this {
     return C.uniform_(this, low, high, generator);
