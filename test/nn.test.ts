@@ -274,7 +274,7 @@ describe("nn.Module", () => {
     expect(() => torch.device("cuda:0")).toThrow("torch.cuda.isAvailable() is false");
   });
   it("Dropout: inverted scaling while training, identity in eval", () => {
-    const d = new nn.Dropout(0.5, new torch.Generator(1));
+    const d = new nn.Dropout(0.5, { generator: new torch.Generator(1) });
     const y = d(torch.ones(10000));
     const vals = y.tolist() as number[];
     expect(new Set(vals)).toEqual(new Set([0, 2]));

@@ -3,6 +3,7 @@
 export { Tensor } from "./tensor/tensor.js";
 export type { Operand, Scalar, NestedList } from "./tensor/tensor.js";
 export type { DType } from "./tensor/dtype.js";
+export type { IndexItem, IndexSpec } from "./ops/indexing.js";
 export { promoteTypes } from "./tensor/dtype.js";
 export * from "./tensor/create.js";
 export { Generator, manualSeed, seed } from "./tensor/random.js";

@@ -10,6 +10,7 @@ import { Dataset, IterableDataset } from "./dataset.js";
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
 import { isWorkerCapable, WorkerPool } from "./worker-loader.js";
 import { libraryUrl } from "../library-url.js";
+import { bindArgs, Rest } from "../signature.js";
 
 export interface DataLoaderOptions<T> {
   batchSize?: number | null;
@@ -25,7 +26,21 @@ export interface DataLoaderOptions<T> {
   prefetchFactor?: number;
   /** Keep the workers (and their copy of the dataset) between epochs; default false, as PyTorch. */
   persistentWorkers?: boolean;
+  /** Accepted as PyTorch's: pinned memory only matters for GPU copies. */
+  pinMemory?: boolean;
+  pinMemoryDevice?: string;
+  /** Only 0 (wait for each batch without a limit) is supported. */
+  timeout?: number;
+  /** Only null: workers are threads and need no process start method. */
+  multiprocessingContext?: null;
 }
+
+const LOADER_ARGS = ["dataset", "batchSize", "shuffle", "sampler", "batchSampler", "numWorkers", "collateFn", "pinMemory", "dropLast", "timeout", "workerInitFn", "multiprocessingContext", "generator"];
+
+type LoaderRest<T> = Rest<
+  [batchSize: number | null, shuffle: boolean, sampler: Sampler | null, batchSampler: Sampler<number[]> | null, numWorkers: number, collateFn: DataLoaderOptions<T>["collateFn"] | null, pinMemory: boolean, dropLast: boolean, timeout: number, workerInitFn: null, multiprocessingContext: null, generator: RandomGenerator | null],
+  DataLoaderOptions<T>
+>;
 
 type Source<T> = Dataset<T> | IterableDataset<T>;
 
@@ -54,7 +69,20 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   private readonly batches: Boundary;
   private readonly generator: RandomGenerator | null;
 
-  constructor(readonly dataset: Source<T>, opts: DataLoaderOptions<T> = {}) {
+  readonly dataset: Source<T>;
+
+  constructor(dataset: Source<T>, ...args: LoaderRest<T>) {
+    const bound = bindArgs<DataLoaderOptions<T> & { dataset: Source<T>; workerInitFn?: null }>(
+      { fn: "DataLoader.__init__", positional: LOADER_ARGS, required: 1, keywords: ["prefetchFactor", "persistentWorkers", "pinMemoryDevice"] },
+      [dataset, ...args],
+    );
+    const opts = Object.fromEntries(Object.entries(bound).filter(([, v]) => v !== null)) as DataLoaderOptions<T>;
+    if (bound.batchSize === null) opts.batchSize = null;
+    this.dataset = bound.dataset;
+    if ((opts.timeout ?? 0) < 0) throw new RangeError("timeout option should be non-negative");
+    if ((opts.timeout ?? 0) > 0) throw new Error("DataLoader: a timeout is not supported by taimatsu yet (0 waits without a limit)");
+    if (bound.workerInitFn != null) throw new Error("DataLoader: workerInitFn is not supported by taimatsu (workers are threads that load the dataset module themselves)");
+    if (bound.multiprocessingContext != null) throw new Error("DataLoader: multiprocessingContext is not supported (workers are threads, not processes)");
     const batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize <= 0)) {
       throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${batchSize}`);

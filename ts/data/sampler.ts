@@ -1,5 +1,6 @@
 // Samplers yield dataset indices (or, BatchSampler, lists of them), as torch.utils.data.sampler.
 import { defaultGenerator, Generator } from "../tensor/random.js";
+import { bindArgs, Rest } from "../signature.js";
 
 export interface Sampler<T = number> extends Iterable<T> {
   readonly length: number;
@@ -19,14 +20,21 @@ export class SequentialSampler implements Sampler {
  * As PyTorch's: without a generator, each pass seeds a fresh one from the default generator,
  * so `manualSeed(s)` gives PyTorch's shuffles epoch after epoch.
  */
+interface RandomSamplerOptions {
+  replacement?: boolean;
+  numSamples?: number | null;
+  generator?: Generator | null;
+}
+
 export class RandomSampler implements Sampler {
   readonly replacement: boolean;
   private readonly numSamples?: number;
   readonly generator: Generator | null;
 
-  constructor(private readonly source: { length: number }, opts: { replacement?: boolean; numSamples?: number; generator?: Generator } = {}) {
+  constructor(private readonly source: { length: number }, ...args: Rest<[replacement: boolean, numSamples: number | null, generator: Generator | null], RandomSamplerOptions>) {
+    const opts = bindArgs<RandomSamplerOptions>({ fn: "RandomSampler.__init__", positional: ["replacement", "numSamples", "generator"] }, args);
     this.replacement = opts.replacement ?? false;
-    this.numSamples = opts.numSamples;
+    this.numSamples = opts.numSamples ?? undefined;
     this.generator = opts.generator ?? null;
     if (this.numSamples !== undefined && (!Number.isInteger(this.numSamples) || this.numSamples <= 0)) {
       throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${this.numSamples}`);
@@ -50,7 +58,10 @@ export class RandomSampler implements Sampler {
 }
 
 export class SubsetRandomSampler implements Sampler {
-  constructor(readonly indices: number[], readonly generator: Generator = defaultGenerator) {}
+  readonly generator: Generator;
+  constructor(readonly indices: number[], ...args: Rest<[generator: Generator | null], { generator?: Generator | null }>) {
+    this.generator = bindArgs<{ generator?: Generator | null }>({ fn: "SubsetRandomSampler.__init__", positional: ["generator"] }, args).generator ?? defaultGenerator;
+  }
   get length(): number {
     return this.indices.length;
   }
@@ -59,10 +70,23 @@ export class SubsetRandomSampler implements Sampler {
   }
 }
 
+interface WeightedOptions {
+  replacement?: boolean;
+  generator?: Generator | null;
+}
+
 /** Draws indices with probability proportional to `weights`. */
 export class WeightedRandomSampler implements Sampler {
   private readonly cumulative: number[];
-  constructor(readonly weights: number[], readonly numSamples: number, readonly replacement = true, readonly generator: Generator = defaultGenerator) {
+  readonly numSamples: number;
+  readonly replacement: boolean;
+  readonly generator: Generator;
+  constructor(readonly weights: number[], ...args: [numSamples: number, ...Rest<[replacement: boolean, generator: Generator | null], WeightedOptions>] | [WeightedOptions & { numSamples: number }]) {
+    const o = bindArgs<WeightedOptions & { numSamples: number }>({ fn: "WeightedRandomSampler.__init__", positional: ["numSamples", "replacement", "generator"], required: 1 }, args);
+    const { numSamples, replacement = true } = o;
+    this.numSamples = numSamples;
+    this.replacement = replacement;
+    this.generator = o.generator ?? defaultGenerator;
     if (weights.some((w) => !(w >= 0))) throw new RangeError("WeightedRandomSampler: weights must be non-negative");
     if (!replacement && numSamples > weights.filter((w) => w > 0).length) {
       throw new RangeError("WeightedRandomSampler: cannot draw more samples than non-zero weights without replacement");

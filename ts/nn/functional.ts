@@ -19,7 +19,11 @@ export type { Conv2dOptions, Pool2dOptions, AvgPool2dOptions, UnfoldOptions } fr
 
 export const relu = (x: Tensor): Tensor => x.relu();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);
-export const gelu = (x: Tensor): Tensor => x.gelu();
+/** GELU, exact (erf) or with PyTorch's tanh approximation. */
+export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  if (approximate === "none") return x.gelu();
+  return internal(() => x.mul(0.5).mul(x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI)).tanh().add(1)));
+}
 export const silu = (x: Tensor): Tensor => x.silu();
 export const softplus = (x: Tensor): Tensor => x.softplus();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();

@@ -42,6 +42,14 @@ function callForward(m: Module, args: any[]): any {
   return external(args, () => forward.apply(m, args));
 }
 
+/** What a value that should have been a module is, for the error: a class given without `new` is named as such. */
+function describeNonModule(v: unknown): string {
+  if (typeof v === "function" && v.prototype instanceof Module) return `${v.name} (the class itself: create one with new ${v.name}(…))`;
+  if (v === undefined) return "undefined";
+  if (typeof v === "object" && v !== null) return v.constructor?.name ?? "object";
+  return typeof v;
+}
+
 /** Modules are callable: net(x) is net.forward(x). */
 export interface Module {
   (...args: any[]): any;
@@ -85,6 +93,7 @@ export class Module {
   }
 
   addModule(name: string, module: Module | null): void {
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${describeNonModule(module)} is not a Module subclass`);
     if (name.includes(".")) throw new Error(`module name can't contain ".", got: ${name}`);
     (this as unknown as Record<string, Module | null>)[name] = module;
   }

@@ -1,6 +1,7 @@
 // optim.Adam (with amsgrad and L2 weight decay) and optim.AdamW (decoupled weight decay).
 import { Tensor } from "../tensor/tensor.js";
-import { flag, Group, Optimizer, ParamsArg, ParamState } from "./optimizer.js";
+import { Rest } from "../signature.js";
+import { flag, Group, ImplementationOptions, Optimizer, optimizerArgs, ParamsArg, ParamState } from "./optimizer.js";
 
 export interface AdamOptions {
   lr: number;
@@ -9,6 +10,13 @@ export interface AdamOptions {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
+}
+
+function adamDefaults(name: "Adam" | "AdamW", args: AdamRest): AdamOptions {
+  const opts = optimizerArgs<AdamOptions>(name, ADAM_ARGS, ["maximize"], args);
+  const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: name === "AdamW" ? 1e-2 : 0, amsgrad: false, maximize: false, ...opts };
+  check(o);
+  return o;
 }
 
 function check(o: AdamOptions): void {
@@ -20,13 +28,14 @@ function check(o: AdamOptions): void {
   if (o.weightDecay < 0) throw new RangeError(`Invalid weight_decay value: ${o.weightDecay}`);
 }
 
+type AdamRest = Rest<[lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean], Partial<AdamOptions> & ImplementationOptions>;
+const ADAM_ARGS = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
+
 export class Adam extends Optimizer<AdamOptions> {
   protected decoupled = false;
 
-  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}, defaultWeightDecay = 0) {
-    const o: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...opts };
-    check(o);
-    super(params, o);
+  constructor(params: ParamsArg<AdamOptions>, ...args: AdamRest) {
+    super(params, adamDefaults(new.target === AdamW ? "AdamW" : "Adam", args));
   }
 
   protected update(p: Tensor, grad: Tensor, state: ParamState, g: Group<AdamOptions>): void {
@@ -42,8 +51,5 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** Adam with decoupled weight decay (default 1e-2), as torch.optim.AdamW. */
 export class AdamW extends Adam {
-  constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, opts, 1e-2);
-    this.decoupled = true;
-  }
+  protected decoupled = true;
 }

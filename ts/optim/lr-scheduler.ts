@@ -1,10 +1,29 @@
 // optim.lrScheduler, following PyTorch 1.13's recursive ("chainable") formulas so that LR
 // sequences match it to the last bit, plus the closed forms SequentialLR uses at milestones.
 import type { Optimizer } from "./optimizer.js";
+import { bindArgs, Rest } from "../signature.js";
 
 type AnyOptimizer = Optimizer<{ lr: number }>;
 type GroupRecord = Record<string, unknown> & { lr: number };
 const groups = (o: AnyOptimizer): GroupRecord[] => o.paramGroups as unknown as GroupRecord[];
+
+/** The arguments every scheduler ends with. */
+interface Common {
+  lastEpoch?: number;
+  verbose?: boolean;
+}
+type CommonRest = [lastEpoch: number, verbose: boolean];
+
+/** A scheduler's arguments after the optimizer, in PyTorch's positional order, or an options object. */
+function schedulerArgs<O>(name: string, positional: string[], required: number, args: readonly unknown[]): O & { lastEpoch: number; verbose: boolean } {
+  const o = bindArgs<O & Common>({ fn: `${name}.__init__`, positional: [...positional, "lastEpoch", "verbose"], required }, args);
+  return { ...o, lastEpoch: o.lastEpoch ?? -1, verbose: o.verbose ?? false };
+}
+
+/** Python's "{:.4e}" format, as PyTorch's verbose messages print learning rates. */
+/** Python's "%.5d", as PyTorch's verbose messages print epochs. */
+const pyEpoch = (e: number): string => (e < 0 ? "-" : "") + String(Math.abs(e)).padStart(5, "0");
+const pyExp4 = (v: number): string => v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
 
 export abstract class LRScheduler {
   readonly baseLrs: number[];
@@ -12,7 +31,7 @@ export abstract class LRScheduler {
   protected stepCount = 0;
   private lastLr: number[] = [];
 
-  constructor(readonly optimizer: AnyOptimizer, lastEpoch = -1) {
+  constructor(readonly optimizer: AnyOptimizer, lastEpoch = -1, readonly verbose = false) {
     if (lastEpoch === -1) for (const g of groups(optimizer)) g.initialLr ??= g.lr;
     this.baseLrs = groups(optimizer).map((g) => {
       if (g.initialLr === undefined) throw new Error("param 'initial_lr' is not specified in param_groups when resuming an optimizer");
@@ -44,7 +63,10 @@ export abstract class LRScheduler {
       this.lastEpoch = epoch;
       values = this.closedFormLr() ?? this.getLr();
     }
-    groups(this.optimizer).forEach((g, i) => (g.lr = values[i]));
+    groups(this.optimizer).forEach((g, i) => {
+      g.lr = values[i];
+      if (this.verbose) console.log(epoch === undefined ? `Adjusting learning rate of group ${i} to ${pyExp4(values[i])}.` : `Epoch ${pyEpoch(epoch)}: adjusting learning rate of group ${i} to ${pyExp4(values[i])}.`);
+    });
     this.lastLr = groups(this.optimizer).map((g) => g.lr);
   }
 
@@ -57,9 +79,16 @@ export abstract class LRScheduler {
   }
 }
 
+type StepLROptions = Common & { stepSize?: number; gamma?: number };
+
 export class StepLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly stepSize: number, readonly gamma = 0.1, lastEpoch = -1) {
-    super(optimizer, lastEpoch);
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(optimizer: AnyOptimizer, ...args: [stepSize: number, ...Rest<[gamma: number, ...CommonRest], StepLROptions>] | [StepLROptions & { stepSize: number }]) {
+    const o = schedulerArgs<{ stepSize: number; gamma?: number }>("StepLR", ["stepSize", "gamma"], 1, args);
+    super(optimizer, o.lastEpoch, o.verbose);
+    this.stepSize = o.stepSize;
+    this.gamma = o.gamma ?? 0.1;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -73,9 +102,12 @@ export class StepLR extends LRScheduler {
 
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
-  constructor(optimizer: AnyOptimizer, milestones: number[], readonly gamma = 0.1, lastEpoch = -1) {
-    super(optimizer, lastEpoch);
-    this.milestones = [...milestones].sort((a, b) => a - b);
+  readonly gamma: number;
+  constructor(optimizer: AnyOptimizer, ...args: [milestones: number[], ...Rest<[gamma: number, ...CommonRest], Common & { gamma?: number }>] | [Common & { milestones: number[]; gamma?: number }]) {
+    const o = schedulerArgs<{ milestones: number[]; gamma?: number }>("MultiStepLR", ["milestones", "gamma"], 1, args);
+    super(optimizer, o.lastEpoch, o.verbose);
+    this.milestones = [...o.milestones].sort((a, b) => a - b);
+    this.gamma = o.gamma ?? 0.1;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -90,8 +122,11 @@ export class MultiStepLR extends LRScheduler {
 }
 
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly gamma: number, lastEpoch = -1) {
-    super(optimizer, lastEpoch);
+  readonly gamma: number;
+  constructor(optimizer: AnyOptimizer, ...args: [gamma: number, ...Rest<CommonRest, Common>] | [Common & { gamma: number }]) {
+    const o = schedulerArgs<{ gamma: number }>("ExponentialLR", ["gamma"], 1, args);
+    super(optimizer, o.lastEpoch, o.verbose);
+    this.gamma = o.gamma;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -103,9 +138,16 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+type CosineOptions = Common & { tMax?: number; etaMin?: number };
+
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly tMax: number, readonly etaMin = 0, lastEpoch = -1) {
-    super(optimizer, lastEpoch);
+  readonly tMax: number;
+  readonly etaMin: number;
+  constructor(optimizer: AnyOptimizer, ...args: [tMax: number, ...Rest<[etaMin: number, ...CommonRest], CosineOptions>] | [CosineOptions & { tMax: number }]) {
+    const o = schedulerArgs<{ tMax: number; etaMin?: number }>("CosineAnnealingLR", ["tMax", "etaMin"], 1, args);
+    super(optimizer, o.lastEpoch, o.verbose);
+    this.tMax = o.tMax;
+    this.etaMin = o.etaMin ?? 0;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -124,11 +166,21 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+type LinearLROptions = Common & { startFactor?: number; endFactor?: number; totalIters?: number };
+
 export class LinearLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5, lastEpoch = -1) {
+  readonly startFactor: number;
+  readonly endFactor: number;
+  readonly totalIters: number;
+  constructor(optimizer: AnyOptimizer, ...args: Rest<[startFactor: number, endFactor: number, totalIters: number, ...CommonRest], LinearLROptions>) {
+    const o = schedulerArgs<LinearLROptions>("LinearLR", ["startFactor", "endFactor", "totalIters"], 0, args);
+    const [startFactor, endFactor] = [o.startFactor ?? 1 / 3, o.endFactor ?? 1];
     if (startFactor > 1 || startFactor <= 0) throw new RangeError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
     if (endFactor > 1 || endFactor < 0) throw new RangeError("Ending multiplicative factor expected to be between 0 and 1.");
-    super(optimizer, lastEpoch);
+    super(optimizer, o.lastEpoch, o.verbose);
+    this.startFactor = startFactor;
+    this.endFactor = endFactor;
+    this.totalIters = o.totalIters ?? 5;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -143,9 +195,17 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+type LrLambda = ((epoch: number) => number) | ((epoch: number) => number)[];
+
 export class LambdaLR extends LRScheduler {
-  constructor(optimizer: AnyOptimizer, readonly lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[], lastEpoch = -1) {
-    super(optimizer, lastEpoch);
+  readonly lrLambda: LrLambda;
+  constructor(optimizer: AnyOptimizer, ...args: [lrLambda: LrLambda, ...Rest<CommonRest, Common>] | [Common & { lrLambda: LrLambda }]) {
+    const o = schedulerArgs<{ lrLambda: LrLambda }>("LambdaLR", ["lrLambda"], 1, args);
+    super(optimizer, o.lastEpoch, o.verbose);
+    if (Array.isArray(o.lrLambda) && o.lrLambda.length !== optimizer.paramGroups.length) {
+      throw new Error(`Expected ${optimizer.paramGroups.length} lr_lambdas, but got ${o.lrLambda.length}`);
+    }
+    this.lrLambda = o.lrLambda;
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -153,10 +213,10 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
-export interface OneCycleOptions {
-  totalSteps?: number;
-  epochs?: number;
-  stepsPerEpoch?: number;
+export interface OneCycleOptions extends Common {
+  totalSteps?: number | null;
+  epochs?: number | null;
+  stepsPerEpoch?: number | null;
   pctStart?: number;
   annealStrategy?: "cos" | "linear";
   cycleMomentum?: boolean;
@@ -182,8 +242,17 @@ export class OneCycleLR extends LRScheduler {
   private readonly cycleMomentum: boolean;
   private readonly useBeta1: boolean;
 
-  constructor(optimizer: AnyOptimizer, maxLr: number | number[], o: OneCycleOptions = {}) {
-    const total = o.totalSteps ?? (o.epochs !== undefined && o.stepsPerEpoch !== undefined ? o.epochs * o.stepsPerEpoch : undefined);
+  constructor(
+    optimizer: AnyOptimizer,
+    ...args:
+      | [maxLr: number | number[], ...Rest<[totalSteps: number | null, epochs: number | null, stepsPerEpoch: number | null, pctStart: number, annealStrategy: "cos" | "linear", cycleMomentum: boolean, baseMomentum: number, maxMomentum: number, divFactor: number, finalDivFactor: number, threePhase: boolean, ...CommonRest], OneCycleOptions>]
+      | [OneCycleOptions & { maxLr: number | number[] }]
+  ) {
+    const names = ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"];
+    const o = schedulerArgs<OneCycleOptions & { maxLr: number | number[] }>("OneCycleLR", names, 1, args);
+    const maxLr = o.maxLr;
+    if (o.lastEpoch !== -1) throw new Error("OneCycleLR: resuming with lastEpoch is not supported by taimatsu");
+    const total = o.totalSteps ?? (o.epochs != null && o.stepsPerEpoch != null ? o.epochs * o.stepsPerEpoch : undefined);
     if (total === undefined || total <= 0) throw new Error("You must define either total_steps OR (epochs AND steps_per_epoch)");
     const pct = o.pctStart ?? 0.3;
     const div = o.divFactor ?? 25;
@@ -195,7 +264,7 @@ export class OneCycleLR extends LRScheduler {
       g.maxLr = max;
       g.minLr = (g.initialLr as number) / finalDiv;
     });
-    super(optimizer, -1);
+    super(optimizer, -1, o.verbose);
     this.totalSteps = total;
     this.phases = o.threePhase
       ? [
@@ -256,7 +325,17 @@ export class SequentialLR {
   lastEpoch: number;
   private lastLr: number[];
 
-  constructor(readonly optimizer: AnyOptimizer, readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
+  readonly schedulers: LRScheduler[];
+  readonly milestones: number[];
+
+  constructor(
+    readonly optimizer: AnyOptimizer,
+    ...args: [schedulers: LRScheduler[], milestones: number[], ...Rest<CommonRest, Common>] | [Common & { schedulers: LRScheduler[]; milestones: number[] }]
+  ) {
+    const o = schedulerArgs<{ schedulers: LRScheduler[]; milestones: number[] }>("SequentialLR", ["schedulers", "milestones"], 2, args);
+    const { schedulers, milestones, lastEpoch } = o;
+    this.schedulers = schedulers;
+    this.milestones = milestones;
     if (schedulers.length < 1) throw new Error("SequentialLR expects at least one scheduler");
     if (milestones.length !== schedulers.length - 1) {
       throw new Error(`Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${milestones.length}`);
@@ -283,6 +362,7 @@ export class SequentialLR {
 }
 
 export interface PlateauOptions {
+  verbose?: boolean;
   mode?: "min" | "max";
   factor?: number;
   patience?: number;
@@ -302,8 +382,12 @@ export class ReduceLROnPlateau {
   private readonly minLrs: number[];
   private lastLr: number[];
 
-  constructor(readonly optimizer: AnyOptimizer, opts: PlateauOptions = {}) {
-    this.o = { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, eps: 1e-8, ...opts };
+  constructor(
+    readonly optimizer: AnyOptimizer,
+    ...args: Rest<[mode: "min" | "max", factor: number, patience: number, threshold: number, thresholdMode: "rel" | "abs", cooldown: number, minLr: number | number[], eps: number, verbose: boolean], PlateauOptions>
+  ) {
+    const opts = bindArgs<PlateauOptions>({ fn: "ReduceLROnPlateau.__init__", positional: ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"] }, args);
+    this.o = { mode: "min", factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: "rel", cooldown: 0, eps: 1e-8, verbose: false, ...opts };
     if (this.o.factor >= 1) throw new RangeError("Factor should be < 1.0.");
     const n = groups(optimizer).length;
     this.minLrs = Array.isArray(opts.minLr) ? opts.minLr : Array(n).fill(opts.minLr ?? 0);
@@ -332,7 +416,10 @@ export class ReduceLROnPlateau {
     if (this.numBadEpochs > this.o.patience) {
       groups(this.optimizer).forEach((g, i) => {
         const newLr = Math.max(g.lr * this.o.factor, this.minLrs[i]);
-        if (g.lr - newLr > this.o.eps) g.lr = newLr;
+        if (g.lr - newLr > this.o.eps) {
+          g.lr = newLr;
+          if (this.o.verbose) console.log(`Epoch ${pyEpoch(this.lastEpoch)}: reducing learning rate of group ${i} to ${pyExp4(newLr)}.`);
+        }
       });
       this.cooldownCounter = this.o.cooldown;
       this.numBadEpochs = 0;

@@ -6,6 +6,7 @@ import { kernel } from "../backend/wasm.js";
 import { bytePtr, check, contiguous, isContiguous, copyInto } from "../ops/raw.js";
 import { Boundary, internal } from "../tensor/lifetime.js";
 import { gradOf, Tensor } from "../tensor/tensor.js";
+import { bindArgs } from "../signature.js";
 
 export type ParamState = Record<string, Tensor | number>;
 export type Group<O> = O & { params: Tensor[] };
@@ -13,6 +14,26 @@ export type ParamsArg<O> = Iterable<Tensor> | (Partial<O> & { params: Iterable<T
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** PyTorch's options that choose how a step is computed: `foreach` changes nothing here; the others need CUDA or a differentiable step. */
+export interface ImplementationOptions {
+  foreach?: boolean | null;
+  capturable?: boolean;
+  differentiable?: boolean;
+  fused?: boolean;
+}
+const IMPLEMENTATION = ["foreach", "capturable", "differentiable", "fused"] as const;
+
+/** An optimizer's options from PyTorch's positional order (after `params`) and/or an options object. */
+export function optimizerArgs<O>(name: string, positional: readonly string[], keywords: readonly string[], args: readonly unknown[]): Partial<O> {
+  const extra = IMPLEMENTATION.filter((k) => !positional.includes(k));
+  const o = bindArgs<Record<string, unknown>>({ fn: `${name}.__init__`, positional, keywords: [...keywords, ...extra] }, args);
+  for (const k of IMPLEMENTATION) {
+    if (k !== "foreach" && o[k] === true) throw new Error(`${name}: ${k}=True is not supported by taimatsu (it needs CUDA or a differentiable optimizer step)`);
+    delete o[k];
+  }
+  return o as Partial<O>;
+}
 
 export interface OptimizerStateDict {
   state: Record<string, Record<string, Tensor | number>>;
@@ -39,13 +60,17 @@ export abstract class Optimizer<O extends { lr: number }> {
       if (!p.isLeaf) throw new Error("can't optimize a non-leaf Tensor");
       if (p.dtype !== "float32") throw new TypeError(`${this.constructor.name}: parameters must be float32 (got ${p.dtype})`);
     }
+    if ((group as { lr?: number }).lr === undefined && this.defaults.lr === undefined) {
+      throw new Error("parameter group didn't specify a value of required optimization parameter lr");
+    }
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     if (params.some((p) => seen.has(p))) throw new Error("some parameters appear in more than one parameter group");
     this.paramGroups.push({ ...this.defaults, ...group, params } as Group<O>);
   }
 
   /** Sets gradients to null (or zero); also the memory boundary of a training loop. */
-  zeroGrad(setToNone = true): void {
+  zeroGrad(setToNone: boolean | { setToNone?: boolean } = true): void {
+    if (typeof setToNone === "object") setToNone = bindArgs<{ setToNone?: boolean }>({ fn: "zero_grad", positional: ["setToNone"] }, [setToNone]).setToNone ?? true;
     this.zeroGrads.cross();
     for (const group of this.paramGroups) {
       for (const p of group.params) {

@@ -1,6 +1,7 @@
 // optim.RMSprop (momentum, centered) and optim.Adagrad.
 import { Tensor } from "../tensor/tensor.js";
-import { flag, Group, Optimizer, ParamsArg, ParamState } from "./optimizer.js";
+import { Rest } from "../signature.js";
+import { flag, Group, ImplementationOptions, Optimizer, optimizerArgs, ParamsArg, ParamState } from "./optimizer.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -13,7 +14,11 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: ParamsArg<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
+  constructor(
+    params: ParamsArg<RMSpropOptions>,
+    ...args: Rest<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean, foreach: boolean | null, maximize: boolean], Partial<RMSpropOptions> & ImplementationOptions>
+  ) {
+    const opts = optimizerArgs<RMSpropOptions>("RMSprop", ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize", "differentiable"], [], args);
     const o: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...opts };
     if (o.lr < 0) throw new RangeError(`Invalid learning rate: ${o.lr}`);
     if (o.alpha < 0) throw new RangeError(`Invalid alpha value: ${o.alpha}`);
@@ -39,7 +44,11 @@ export interface AdagradOptions {
 }
 
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
+  constructor(
+    params: ParamsArg<AdagradOptions>,
+    ...args: Rest<[lr: number, lrDecay: number, weightDecay: number, initialAccumulatorValue: number, eps: number, foreach: boolean | null], Partial<AdagradOptions> & ImplementationOptions>
+  ) {
+    const opts = optimizerArgs<AdagradOptions>("Adagrad", ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach"], ["maximize"], args);
     const o: AdagradOptions = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts };
     if (o.lr < 0) throw new RangeError(`Invalid learning rate: ${o.lr}`);
     super(params, o);

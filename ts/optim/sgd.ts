@@ -1,6 +1,7 @@
 // optim.SGD with momentum, dampening, Nesterov, weight decay and maximize.
 import { Tensor } from "../tensor/tensor.js";
-import { flag, Group, Optimizer, ParamsArg, ParamState } from "./optimizer.js";
+import { Rest } from "../signature.js";
+import { flag, Group, ImplementationOptions, Optimizer, optimizerArgs, ParamsArg, ParamState } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -12,8 +13,9 @@ export interface SGDOptions {
 }
 
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: ParamsArg<SGDOptions>, opts: Partial<SGDOptions> & { lr: number }) {
-    const o: SGDOptions = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+  constructor(params: ParamsArg<SGDOptions>, ...args: Rest<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], Partial<SGDOptions> & ImplementationOptions>) {
+    const opts = optimizerArgs<SGDOptions>("SGD", ["lr", "momentum", "dampening", "weightDecay", "nesterov"], ["maximize"], args);
+    const o = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts } as SGDOptions;
     if (o.lr < 0) throw new RangeError(`Invalid learning rate: ${o.lr}`);
     if (o.momentum < 0) throw new RangeError(`Invalid momentum value: ${o.momentum}`);
     if (o.weightDecay < 0) throw new RangeError(`Invalid weight_decay value: ${o.weightDecay}`);

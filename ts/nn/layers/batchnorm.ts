@@ -4,8 +4,13 @@ import { Tensor } from "../../tensor/tensor.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
+import { Device } from "../../ops/convert.js";
+import { DType } from "../../tensor/dtype.js";
+import { bindArgs, Rest } from "../../signature.js";
+import { pyBool, pyFloat } from "../py-repr.js";
+import { factoryDType, FactoryOptions } from "./linear.js";
 
-export interface BatchNormOptions {
+export interface BatchNormOptions extends FactoryOptions {
   eps?: number;
   /** Weight of each batch in the running statistics; null: a cumulative average. */
   momentum?: number | null;
@@ -20,6 +25,7 @@ abstract class BatchNorm extends Module {
   declare running_mean: Tensor | null;
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
+  readonly numFeatures: number;
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -27,16 +33,23 @@ abstract class BatchNorm extends Module {
 
   protected abstract readonly inputDims: readonly number[];
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions = {}) {
+  constructor(numFeatures: number, ...args: Rest<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean, device: string | Device | null, dtype: DType | null], BatchNormOptions>) {
     super();
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
-    this.affine = opts.affine ?? true;
-    this.trackRunningStats = opts.trackRunningStats ?? true;
-    this.weight = this.affine ? new Parameter(Tensor.zeros([numFeatures]).add(1)) : null;
-    this.bias = this.affine ? new Parameter(Tensor.zeros([numFeatures])) : null;
+    const o = bindArgs<BatchNormOptions & { numFeatures: number }>(
+      { fn: `${new.target.name}.__init__`, positional: ["numFeatures", "eps", "momentum", "affine", "trackRunningStats", "device", "dtype"], required: 1 },
+      [numFeatures, ...args],
+    );
+    this.numFeatures = o.numFeatures;
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    this.affine = o.affine ?? true;
+    this.trackRunningStats = o.trackRunningStats ?? true;
+    const dtype = factoryDType(o);
+    const n = [this.numFeatures];
+    this.weight = this.affine ? new Parameter(Tensor.zeros(n, dtype).add(1)) : null;
+    this.bias = this.affine ? new Parameter(Tensor.zeros(n, dtype)) : null;
     const buffers: [string, Tensor | null][] = this.trackRunningStats
-      ? [["running_mean", Tensor.zeros([numFeatures])], ["running_var", Tensor.zeros([numFeatures]).add(1)], ["num_batches_tracked", Tensor.zeros([], "int64")]]
+      ? [["running_mean", Tensor.zeros(n, dtype)], ["running_var", Tensor.zeros(n, dtype).add(1)], ["num_batches_tracked", Tensor.zeros([], "int64")]]
       : [["running_mean", null], ["running_var", null], ["num_batches_tracked", null]];
     for (const [name, t] of buffers) this.registerBuffer(name, t);
   }
@@ -57,10 +70,9 @@ abstract class BatchNorm extends Module {
   }
 
   extraRepr(): string {
-    const eps = this.eps.toExponential().replace(/e([+-])(\d)$/, "e$10$2");
+    const eps = pyFloat(this.eps);
     const momentum = this.momentum === null ? "None" : `${this.momentum}`;
-    const py = (b: boolean): string => (b ? "True" : "False");
-    return `${this.numFeatures}, eps=${eps}, momentum=${momentum}, affine=${py(this.affine)}, track_running_stats=${py(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${eps}, momentum=${momentum}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 

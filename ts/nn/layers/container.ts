@@ -25,9 +25,16 @@ abstract class IndexedContainer extends Module {
 }
 
 export class Sequential extends IndexedContainer {
-  constructor(...modules: Module[]) {
+  /** Modules named "0", "1", …, or one Map / object of named modules (PyTorch's OrderedDict form). */
+  constructor(...modules: Module[] | [Map<string, Module> | Record<string, Module>]) {
     super();
-    modules.forEach((m) => this.append(m));
+    const named = modules.length === 1 && !(modules[0] instanceof Module) && typeof modules[0] === "object" && modules[0] !== null && !Array.isArray(modules[0]);
+    if (named) {
+      const entries = modules[0] instanceof Map ? [...modules[0]] : Object.entries(modules[0] as Record<string, Module>);
+      for (const [k, m] of entries) this.addModule(k, m);
+    } else {
+      (modules as unknown[]).forEach((m) => this.append(m as Module));
+    }
   }
   forward(x: Tensor): Tensor {
     let h = x;

@@ -6,17 +6,47 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
+import { device as checkDevice, Device } from "../../ops/convert.js";
+import { bindArgs, Rest } from "../../signature.js";
+import { pyBool } from "../py-repr.js";
+
+/** The factory arguments every parametrised layer takes: PyTorch's device and dtype, and taimatsu's seeded generator. */
+export interface FactoryOptions {
+  device?: string | Device | null;
+  dtype?: DType | null;
+  generator?: Generator;
+}
+
+/** The dtype a layer's parameters take, after checking the device is the CPU. */
+export function factoryDType(o: FactoryOptions): DType {
+  checkDevice(o.device ?? "cpu");
+  return o.dtype ?? "float32";
+}
+
+export interface LinearOptions extends FactoryOptions {
+  bias?: boolean;
+}
 
 /** y = x·Wᵀ + b, initialised as PyTorch: kaiming_uniform(a=√5) weights, U(±1/√in) bias. */
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; dtype?: DType; generator?: Generator } = {}) {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, ...args: Rest<[bias: boolean, device: string | Device | null, dtype: DType | null], LinearOptions>) {
     super();
-    this.weight = new Parameter(Tensor.empty([outFeatures, inFeatures], opts.dtype ?? "float32"));
-    this.bias = opts.bias === false ? null : new Parameter(Tensor.empty([outFeatures], opts.dtype ?? "float32"));
-    this.resetParameters(opts.generator);
+    const o = bindArgs<LinearOptions & { inFeatures: number; outFeatures: number }>(
+      { fn: "Linear.__init__", positional: ["inFeatures", "outFeatures", "bias", "device", "dtype"], required: 2, keywords: ["generator"] },
+      [inFeatures, outFeatures, ...args],
+    );
+    this.inFeatures = o.inFeatures;
+    this.outFeatures = o.outFeatures;
+    const dtype = factoryDType(o);
+    this.weight = new Parameter(Tensor.empty([this.outFeatures, this.inFeatures], dtype));
+    this.bias = o.bias === false ? null : new Parameter(Tensor.empty([this.outFeatures], dtype));
+    this.resetParameters(o.generator);
   }
 
   resetParameters(generator?: Generator): void {
@@ -32,7 +62,7 @@ export class Linear extends Module {
   }
 
   extraRepr(): string {
-    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? "True" : "False"}`;
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
 }
 
@@ -42,9 +72,16 @@ export class Identity extends Module {
   }
 }
 
+type FlattenOptions = { startDim?: number; endDim?: number };
+
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  readonly startDim: number;
+  readonly endDim: number;
+  constructor(...args: Rest<[startDim: number, endDim: number], FlattenOptions>) {
     super();
+    const o = bindArgs<FlattenOptions>({ fn: "Flatten.__init__", positional: ["startDim", "endDim"] }, args);
+    this.startDim = o.startDim ?? 1;
+    this.endDim = o.endDim ?? -1;
   }
   forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
@@ -55,8 +92,13 @@ export class Flatten extends Module {
 }
 
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: number[]) {
+  readonly dim: number;
+  readonly unflattenedSize: number[];
+  constructor(...args: [dim: number, unflattenedSize: number[]] | [{ dim: number; unflattenedSize: number[] }]) {
     super();
+    const o = bindArgs<{ dim: number; unflattenedSize: number[] }>({ fn: "Unflatten.__init__", positional: ["dim", "unflattenedSize"], required: 2 }, args);
+    this.dim = o.dim;
+    this.unflattenedSize = o.unflattenedSize;
   }
   forward(x: Tensor): Tensor {
     return x.unflatten(this.dim, this.unflattenedSize);

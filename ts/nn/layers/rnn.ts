@@ -11,16 +11,25 @@ import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
+import { Device } from "../../ops/convert.js";
+import { DType } from "../../tensor/dtype.js";
+import { bindArgs, Rest } from "../../signature.js";
+import { factoryDType, FactoryOptions } from "./linear.js";
 
-export interface RNNOptions {
+export interface RNNOptions extends FactoryOptions {
   numLayers?: number;
   bias?: boolean;
   batchFirst?: boolean;
   /** Dropout on the outputs of each layer but the last, while training. */
   dropout?: number;
   bidirectional?: boolean;
-  generator?: Generator;
+  /** LSTM only; taimatsu supports 0 (no projection). */
+  projSize?: number;
 }
+
+type RNNRest<O> = Rest<[numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean, projSize: number, device: string | Device | null, dtype: DType | null], O>;
+const RNN_ARGS = ["inputSize", "hiddenSize", "numLayers", "bias", "batchFirst", "dropout", "bidirectional", "projSize", "device", "dtype"];
+type Bound = RNNOptions & { inputSize: number; hiddenSize: number; nonlinearity?: "tanh" | "relu" };
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -34,14 +43,21 @@ interface Cell {
 }
 
 abstract class RNNBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
 
-  constructor(private readonly mode: Mode, readonly inputSize: number, readonly hiddenSize: number, opts: RNNOptions = {}) {
+  constructor(private readonly mode: Mode, opts: Bound) {
     super();
+    this.inputSize = opts.inputSize;
+    this.hiddenSize = opts.hiddenSize;
+    const { inputSize, hiddenSize } = opts;
+    if ((opts.projSize ?? 0) !== 0) throw new Error(`${mode === "LSTM" ? "LSTM: projSize is not supported by taimatsu" : "proj_size argument is only supported for LSTM, not RNN or GRU"}`);
+    const dtype = factoryDType(opts);
     this.numLayers = opts.numLayers ?? 1;
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
@@ -54,11 +70,11 @@ abstract class RNNBase extends Module {
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d === 1 ? "_reverse" : ""}`;
         const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
-        this.registerParameter(`weight_ih${suffix}`, new Parameter(Tensor.empty([gates, inSize])));
-        this.registerParameter(`weight_hh${suffix}`, new Parameter(Tensor.empty([gates, hiddenSize])));
+        this.registerParameter(`weight_ih${suffix}`, new Parameter(Tensor.empty([gates, inSize], dtype)));
+        this.registerParameter(`weight_hh${suffix}`, new Parameter(Tensor.empty([gates, hiddenSize], dtype)));
         if (this.bias) {
-          this.registerParameter(`bias_ih${suffix}`, new Parameter(Tensor.empty([gates])));
-          this.registerParameter(`bias_hh${suffix}`, new Parameter(Tensor.empty([gates])));
+          this.registerParameter(`bias_ih${suffix}`, new Parameter(Tensor.empty([gates], dtype)));
+          this.registerParameter(`bias_hh${suffix}`, new Parameter(Tensor.empty([gates], dtype)));
         }
       }
     }
@@ -180,8 +196,11 @@ abstract class RNNBase extends Module {
 
 /** Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu). Returns [output, h_n]. */
 export class RNN extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
-    super(opts.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: Rest<[numLayers: number, nonlinearity: "tanh" | "relu", bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean, projSize: number, device: string | Device | null, dtype: DType | null], RNNOptions & { nonlinearity?: "tanh" | "relu" }>) {
+    const o = bindArgs<Bound>({ fn: "RNN.__init__", positional: [...RNN_ARGS.slice(0, 3), "nonlinearity", ...RNN_ARGS.slice(3)], required: 2, keywords: ["generator"] }, [inputSize, hiddenSize, ...args]);
+    const nonlinearity = o.nonlinearity ?? "tanh";
+    if (nonlinearity !== "tanh" && nonlinearity !== "relu") throw new Error(`Unknown nonlinearity '${nonlinearity}'`);
+    super(nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", o);
   }
   forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
     const { x, h0, unbatched } = this.prepare(input, hx);
@@ -192,8 +211,8 @@ export class RNN extends RNNBase {
 
 /** LSTM with PyTorch's gate order (input, forget, cell, output). Returns [output, [h_n, c_n]]. */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    super("LSTM", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNRest<RNNOptions>) {
+    super("LSTM", bindArgs<Bound>({ fn: "LSTM.__init__", positional: RNN_ARGS, required: 2, keywords: ["generator"] }, [inputSize, hiddenSize, ...args]));
   }
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
     const { x, h0, unbatched } = this.prepare(input, hx?.[0] ?? null);
@@ -206,8 +225,8 @@ export class LSTM extends RNNBase {
 
 /** GRU with PyTorch's gate order (reset, update, new); the reset gate scales W_hn h + b_hn. Returns [output, h_n]. */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    super("GRU", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, ...args: RNNRest<RNNOptions>) {
+    super("GRU", bindArgs<Bound>({ fn: "GRU.__init__", positional: RNN_ARGS, required: 2, keywords: ["generator"] }, [inputSize, hiddenSize, ...args]));
   }
   forward(input: Tensor, hx: Tensor | null = null): [Tensor, Tensor] {
     const { x, h0, unbatched } = this.prepare(input, hx);
