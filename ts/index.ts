@@ -12,6 +12,7 @@ export * as autograd from "./autograd/index.js";
 export { memoryStats } from "./tensor/memory-stats.js";
 export * from "./ops/functional.js";
 export { device } from "./ops/convert.js";
+export * as linalg from "./ops/linalg.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as utils from "./utils.js";

@@ -3,18 +3,28 @@
 // createGraph gives higher-order gradients for free.
 import { legacyTypeName } from "../tensor/dtype.js";
 import { freedError, hold, unhold } from "../tensor/lifetime.js";
-import { isGradEnabled } from "./mode.js";
+import { internal } from "../tensor/lifetime.js";
+import { isGradEnabled, withGradMode } from "./mode.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type BackwardFn = (grad: Tensor, saved: Tensor[]) => (Tensor | null)[];
 export type Hook = (grad: Tensor) => Tensor | void;
 
 /** The sink of a leaf's gradient, as PyTorch's AccumulateGrad. */
+/** How graph nodes print: PyTorch's `<AddmmBackward0 object at 0x…>`, without the address JavaScript has not got. */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
 export class AccumulateGrad {
   readonly name = "AccumulateGrad";
   constructor(readonly variable: Tensor) {}
   get nextFunctions(): [] {
     return [];
+  }
+  toString(): string {
+    return `<${this.name} object>`;
+  }
+  [INSPECT](): string {
+    return this.toString();
   }
 }
 
@@ -56,6 +66,14 @@ export class Node {
 
   get nextFunctions(): GraphEdge[] {
     return this.edges.map((e) => [e === null ? null : e.node ?? e.leaf.accumulator(), 0]);
+  }
+
+  toString(): string {
+    return `<${this.name} object>`;
+  }
+
+  [INSPECT](): string {
+    return this.toString();
   }
 
   /** The saved tensors, after PyTorch's checks: not freed by a backward, not modified in place. */
@@ -100,6 +118,15 @@ export function record(name: string, inputs: readonly (Tensor | null)[], out: Te
   if (!isGradEnabled() || !inputs.some((t) => t !== null && t.requiresGrad)) return out;
   out.setGradFn(new Node(name, inputs, saved, backward, out));
   return out;
+}
+
+/**
+ * An op computed with other ops but recorded as one node, as PyTorch's fused kernels are
+ * (AddmmBackward0, MseLossBackward0): the graph has PyTorch's shape and names, and the
+ * intermediates are freed as soon as the value exists.
+ */
+export function fused(name: string, inputs: readonly (Tensor | null)[], saved: Tensor[], compute: () => Tensor, backward: BackwardFn): Tensor {
+  return record(name, inputs, internal(() => withGradMode(false, compute)), saved, backward);
 }
 
 /** True when an op on these inputs would record a node (lets ops skip saving work). */

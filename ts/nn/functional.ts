@@ -4,6 +4,7 @@ import { leakyRelu as leakyReluOp } from "../ops/unary.js";
 import { Generator } from "../tensor/random.js";
 import { where } from "../ops/binary.js";
 import { pad as padOp } from "../ops/movement.js";
+import { addmm } from "../ops/matmul.js";
 import { withGradMode } from "../autograd/mode.js";
 import { internal } from "../tensor/lifetime.js";
 
@@ -43,6 +44,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       const rows = x.numel() / x.shape[x.dim() - 1];
       throw new Error(`mat1 and mat2 shapes cannot be multiplied (${rows}x${x.shape[x.dim() - 1]} and ${weight.shape[1]}x${weight.shape[0]})`);
     }
+    // PyTorch's graph: addmm(bias, x, Wᵀ) for a batch of vectors, matmul (+ add) otherwise
+    if (x.dim() === 2 && bias && bias.dim() <= 1) return addmm(bias, x, weight.t());
     const y = x.matmul(weight.t());
     return bias ? y.add(bias) : y;
   });

@@ -1,11 +1,11 @@
 // Loss functions (the functional forms), with PyTorch's argument names camelCased and its
 // reductions. Each is written with differentiable ops; log-softmax is the fused kernel.
-import { where } from "../ops/binary.js";
+import { sumTo, where } from "../ops/binary.js";
 import { isFloating } from "../tensor/dtype.js";
-import { fmtShape } from "../tensor/shape.js";
+import { broadcastShapes, fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as raw from "../ops/raw.js";
-import { record } from "../autograd/node.js";
+import { fused, record } from "../autograd/node.js";
 import { kernel } from "../backend/wasm.js";
 import { internal } from "../tensor/lifetime.js";
 
@@ -133,8 +133,15 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   });
 }
 
-export const mseLoss = (input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
-  internal(() => reduce(input.sub(target).square(), opts.reduction ?? "mean"));
+/** F.mse_loss as one MseLossBackward0 node, as PyTorch records it. */
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  const reduction = opts.reduction ?? "mean";
+  return fused("MseLossBackward0", [input, target], [input, target], () => reduce(input.sub(target).square(), reduction), (g, [x, y]) => {
+    const n = broadcastShapes(x.shape, y.shape).reduce((a, b) => a * b, 1);
+    const d = x.sub(y).mul(reduction === "mean" ? 2 / n : 2).mul(g);
+    return [input.requiresGrad ? sumTo(d, x.shape) : null, target.requiresGrad ? sumTo(d.neg(), y.shape) : null];
+  });
+}
 
 export const l1Loss = (input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
   internal(() => reduce(input.sub(target).abs(), opts.reduction ?? "mean"));

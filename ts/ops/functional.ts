@@ -4,6 +4,7 @@ import { Operand, Tensor } from "../tensor/tensor.js";
 import * as B from "./binary.js";
 import * as M from "./movement.js";
 import * as MM from "./matmul.js";
+import type { Ord } from "./linalg.js";
 
 export const add = (a: Tensor, b: Operand, opts?: { alpha?: number }): Tensor => B.add(a, b, opts);
 export const sub = (a: Tensor, b: Operand, opts?: { alpha?: number }): Tensor => B.sub(a, b, opts);
@@ -24,6 +25,7 @@ export const gt = (a: Tensor, b: Operand): Tensor => B.compare("gt", a, b);
 export const ge = (a: Tensor, b: Operand): Tensor => B.compare("ge", a, b);
 export const matmul = MM.matmul;
 export const mm = MM.mm;
+export const addmm = MM.addmm;
 export const bmm = MM.bmm;
 export const dot = MM.dot;
 export const cat = M.cat;
@@ -60,6 +62,10 @@ export const clamp = (x: Tensor, min?: number | null, max?: number | null): Tens
 export const sum = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.sum(dim, keepdim);
 export const mean = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.mean(dim, keepdim);
 export const prod = (x: Tensor, dim?: number, keepdim = false): Tensor => x.prod(dim, keepdim);
+export const sort = (x: Tensor, dim = -1, descending = false): ReturnType<Tensor["sort"]> => x.sort(dim, descending);
+export const argsort = (x: Tensor, dim = -1, descending = false): Tensor => x.argsort(dim, descending);
+export const topk = (x: Tensor, k: number, dim = -1, largest = true): ReturnType<Tensor["topk"]> => x.topk(k, dim, largest);
+export const norm = (x: Tensor, p: Ord = 2, dim?: number | number[] | null, keepdim = false): Tensor => x.norm(p, dim, keepdim);
 export const amax = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.amax(dim, keepdim);
 export const amin = (x: Tensor, dim?: number | number[], keepdim = false): Tensor => x.amin(dim, keepdim);
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => x.argmax(dim, keepdim);

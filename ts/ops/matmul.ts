@@ -1,7 +1,7 @@
 // Matrix products. matmul follows torch.matmul's rules for 1-D operands (prepend/append a
 // dim, then remove it) and broadcasts batch dims. The backward uses transposed *views*
 // (g·Bᵀ, Aᵀ·g), which the kernel reads by stride, so no transpose is ever copied.
-import { record } from "../autograd/node.js";
+import { fused, record } from "../autograd/node.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes, fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -54,6 +54,26 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (a.dim() !== 2) throw new Error(`self must be a matrix (got ${a.dim()}-D tensor of shape ${fmtShape(a.shape)})`);
   if (b.dim() !== 2) throw new Error(`mat2 must be a matrix (got ${b.dim()}-D tensor of shape ${fmtShape(b.shape)})`);
   return product(a, b, "mm");
+}
+
+/** torch.addmm: beta·input + alpha·(mat1 @ mat2), one AddmmBackward0 node (what nn.Linear records for 2-D input). */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number; alpha?: number } = {}): Tensor {
+  const { beta = 1, alpha = 1 } = opts;
+  if (mat1.dim() !== 2) throw new Error(`mat1 must be a matrix, got ${mat1.dim()}-D tensor`);
+  if (mat2.dim() !== 2) throw new Error(`mat2 must be a matrix, got ${mat2.dim()}-D tensor`);
+  const shape = [mat1.shape[0], mat2.shape[1]];
+  if (!broadcastShapes(input.shape, shape).every((d, i) => d === shape[i]) || input.dim() > 2) {
+    throw new Error(`The expanded size of the tensor (${shape[1]}) must match the existing size (${input.shape[input.dim() - 1]}) at non-singleton dimension 1.  Target sizes: [${shape.join(", ")}].  Tensor sizes: ${fmtShape(input.shape)}`);
+  }
+  const scale = (t: Tensor, k: number): Tensor => (k === 1 ? t : t.mul(k));
+  return fused("AddmmBackward0", [input, mat1, mat2], [mat1, mat2], () => {
+    const p = scale(product(mat1, mat2, "addmm"), alpha);
+    return beta === 0 ? p : p.add(scale(input, beta));
+  }, (g, [a, b]) => [
+    input.requiresGrad ? sumTo(scale(g, beta), input.shape) : null,
+    mat1.requiresGrad ? scale(product(g, transpose(b, 0, 1), "addmm"), alpha) : null,
+    mat2.requiresGrad ? scale(product(transpose(a, 0, 1), g, "addmm"), alpha) : null,
+  ]);
 }
 
 export function bmm(a: Tensor, b: Tensor): Tensor {

@@ -121,6 +121,12 @@ export function permute(x: Tensor, dims: readonly number[], name = "PermuteBackw
   return viewOp(x, name, order.map((d) => x.shape[d]), order.map((d) => x.strides[d]), x.offset, (g) => permute(g, inverse));
 }
 
+/** x.t(): a 2-D tensor transposed (TBackward0); 0- and 1-D tensors as they are. */
+export function t(x: Tensor): Tensor {
+  if (x.dim() > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${x.dim()}D`);
+  return x.dim() < 2 ? x : permute(x, [1, 0], "TBackward0");
+}
+
 export function transpose(x: Tensor, d0: number, d1: number): Tensor {
   if (x.dim() === 0) return x;
   const order = [...Array(x.dim()).keys()];

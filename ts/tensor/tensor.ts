@@ -10,6 +10,8 @@ import * as M from "../ops/movement.js";
 import * as MM from "../ops/matmul.js";
 import * as R from "../ops/reduce.js";
 import * as S from "../ops/softmax.js";
+import * as SO from "../ops/sort.js";
+import * as N from "../ops/linalg.js";
 import * as U from "../ops/unary.js";
 import * as raw from "../ops/raw.js";
 import { AnyTyped, storageArray } from "../backend/typed.js";
@@ -195,6 +197,17 @@ export class Tensor implements Tracked {
   }
   detach(): Tensor {
     return C.detach(this);
+  }
+  /** The values without the graph (a detached tensor sharing storage), as PyTorch's `.data`. */
+  get data(): Tensor {
+    return C.detach(this);
+  }
+  /** `x.data = t` writes t's values into x without recording (PyTorch rebinds x to t's storage; the values are the same). */
+  set data(t: Tensor) {
+    if (fmtShape(t.shape) !== fmtShape(this.shape)) {
+      throw new Error(`x.data = t: taimatsu writes t's values into x, so the shapes must match (x ${fmtShape(this.shape)}, t ${fmtShape(t.shape)})`);
+    }
+    C.detach(this).copy_(t);
   }
   detach_(): this {
     this._gradFn = null;
@@ -497,6 +510,21 @@ export class Tensor implements Tracked {
   std(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
     return R.std(this, dim ?? undefined, opts.correction ?? 1, opts.keepdim ?? false);
   }
+  /** [values, indices] along dim, ascending unless descending; stable. */
+  sort(dim = -1, descending = false): R.ValuesIndices {
+    return SO.sort(this, dim, descending);
+  }
+  argsort(dim = -1, descending = false): Tensor {
+    return SO.argsort(this, dim, descending);
+  }
+  /** [values, indices] of the k largest (or smallest) along dim, largest first. */
+  topk(k: number, dim = -1, largest = true): R.ValuesIndices {
+    return SO.topk(this, k, dim, largest);
+  }
+  /** The p-norm over all elements or dim (torch.linalg.vector_norm). */
+  norm(p: N.Ord = 2, dim?: number | number[] | null, keepdim = false): Tensor {
+    return N.vectorNorm(this, p, dim, keepdim);
+  }
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     return R.logsumexp(this, dim, keepdim);
   }
@@ -520,6 +548,9 @@ export class Tensor implements Tracked {
   }
   mm(o: Tensor): Tensor {
     return MM.mm(this, o);
+  }
+  addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: number; alpha?: number }): Tensor {
+    return MM.addmm(this, mat1, mat2, opts);
   }
   bmm(o: Tensor): Tensor {
     return MM.bmm(this, o);
@@ -558,8 +589,7 @@ export class Tensor implements Tracked {
     return M.transpose(this, d0, d1);
   }
   t(): Tensor {
-    if (this.dim() > 2) throw new Error(`t() expects a tensor with <= 2 dimensions, but self is ${this.dim()}D`);
-    return this.dim() < 2 ? this : M.transpose(this, 0, 1);
+    return M.t(this);
   }
   get T(): Tensor {
     return M.permute(this, [...Array(this.dim()).keys()].reverse());
