@@ -9,7 +9,10 @@ import sys
 
 import torch
 
-DTYPES = {"F32": torch.float32, "F64": torch.float64, "I32": torch.int32, "I64": torch.int64, "BOOL": torch.bool}
+DTYPES = {
+    "F32": torch.float32, "F64": torch.float64, "I32": torch.int32, "I64": torch.int64, "BOOL": torch.bool,
+    "U8": torch.uint8, "I8": torch.int8, "I16": torch.int16, "F16": torch.float16, "BF16": torch.bfloat16,
+}
 CODES = {v: k for k, v in DTYPES.items()}
 
 
@@ -31,7 +34,8 @@ def load(path):
 def save(state_dict, path):
     header, chunks, offset = {}, [], 0
     for name, t in state_dict.items():
-        b = t.detach().contiguous().cpu().numpy().tobytes()
+        # numpy has no bfloat16: its bytes go out through a 16-bit integer view
+        b = (t.view(torch.int16) if t.dtype == torch.bfloat16 else t).detach().contiguous().cpu().numpy().tobytes()
         header[name] = {"dtype": CODES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         chunks.append(b)
         offset += len(b)

@@ -10,7 +10,7 @@ import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
 import { sampleCheckpoint, sampleStateDict } from "../scripts/write_pt_sample.js";
 
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/pt/${name}.pt`, import.meta.url)));
-const DTYPES: Record<string, string> = { float32: "float32", float64: "float64", int64: "int64", int32: "int32", bool: "bool", float16: "float32", bfloat16: "float32" };
+const DTYPES: Record<string, string> = { float32: "float32", float64: "float64", int64: "int64", int32: "int32", bool: "bool", float16: "float16", bfloat16: "bfloat16" };
 
 describe("torch.load", () => {
   for (const name of Object.keys(expected).filter((k) => k !== "checkpoint_next_step") as (keyof typeof expected)[]) {

@@ -37,6 +37,7 @@ macro_rules! copy_exports {
 
 copy_exports! {
     copy_strided_8: u8;
+    copy_strided_16: u16;
     copy_strided_32: u32;
     copy_strided_64: u64;
 }
@@ -112,6 +113,7 @@ macro_rules! index_select_exports {
 
 index_select_exports! {
     index_select_8: u8;
+    index_select_16: u16;
     index_select_32: u32;
     index_select_64: u64;
 }

@@ -4,12 +4,11 @@
 // between taimatsu and PyTorch.
 import { storageArray } from "../backend/typed.js";
 import { contiguous } from "../ops/raw.js";
-import { DType } from "../tensor/dtype.js";
+import { DType, itemSize } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
-import { tensor } from "../tensor/create.js";
 import { BytesSource, readBytes, writeBytes } from "./bytes.js";
 
-const CODES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", int64: "I64", bool: "BOOL" };
+const CODES: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32", int64: "I64", bool: "BOOL", uint8: "U8", int8: "I8", int16: "I16", float16: "F16", bfloat16: "BF16" };
 const DTYPES = Object.fromEntries(Object.entries(CODES).map(([d, c]) => [c, d])) as Record<string, DType>;
 
 /** The safetensors bytes of a state dict; with a path (Node, Bun, Deno), the file is written there instead. */
@@ -63,16 +62,15 @@ export function loadSafetensors(source: BytesSource): Record<string, Tensor> {
     const dtype = DTYPES[info.dtype];
     if (!dtype) throw new Error(`safetensors: tensor '${name}' has dtype ${info.dtype}, which taimatsu does not support`);
     const [b, e] = info.data_offsets;
-    const raw = Uint8Array.prototype.slice.call(bytes, base + b, base + e);
-    const typed = {
-      float32: () => new Float32Array(raw.buffer),
-      float64: () => new Float64Array(raw.buffer),
-      int32: () => new Int32Array(raw.buffer),
-      int64: () => new BigInt64Array(raw.buffer),
-      bool: () => null,
-    }[dtype]();
-    const flat = typed === null ? tensor(Array.from(raw, (v) => v !== 0)) : tensor(typed);
-    out[name] = flat.reshape(info.shape).keep();
+    const t = Tensor.empty(info.shape, dtype);
+    if (e - b !== t.numel() * itemSize[dtype]) {
+      throw new Error(`safetensors: tensor '${name}' of shape [${info.shape.join(", ")}] and dtype ${info.dtype} needs ${t.numel() * itemSize[dtype]} bytes, but its data_offsets span ${e - b}`);
+    }
+    const arr = storageArray(t.storage);
+    new Uint8Array(arr.buffer, arr.byteOffset, e - b).set(bytes.subarray(base + b, base + e));
+    // a bool byte other than 0 or 1 would break the kernels' assumptions
+    if (dtype === "bool") for (let i = 0; i < arr.length; i++) arr[i] = arr[i] ? 1 : 0;
+    out[name] = t.keep();
   }
   return out;
 }

@@ -69,33 +69,22 @@ function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
   return entries;
 }
 
-/** PyTorch's storage classes and the dtypes taimatsu loads them as (16-bit floats widen to float32). */
+/** PyTorch's storage classes, their dtypes and their elements as stored (16-bit floats as bit patterns). */
 const STORAGES: Record<string, { dtype: DType; read: (b: Uint8Array) => ArrayLike<number> | BigInt64Array }> = {
   FloatStorage: { dtype: "float32", read: (b) => new Float32Array(aligned(b).buffer) },
   DoubleStorage: { dtype: "float64", read: (b) => new Float64Array(aligned(b).buffer) },
   LongStorage: { dtype: "int64", read: (b) => new BigInt64Array(aligned(b).buffer) },
   IntStorage: { dtype: "int32", read: (b) => new Int32Array(aligned(b).buffer) },
-  ShortStorage: { dtype: "int32", read: (b) => new Int16Array(aligned(b).buffer) },
-  CharStorage: { dtype: "int32", read: (b) => new Int8Array(aligned(b).buffer) },
-  ByteStorage: { dtype: "int32", read: (b) => b },
+  ShortStorage: { dtype: "int16", read: (b) => new Int16Array(aligned(b).buffer) },
+  CharStorage: { dtype: "int8", read: (b) => new Int8Array(aligned(b).buffer) },
+  ByteStorage: { dtype: "uint8", read: (b) => b },
   BoolStorage: { dtype: "bool", read: (b) => b },
-  HalfStorage: { dtype: "float32", read: (b) => halfToFloat(new Uint16Array(aligned(b).buffer)) },
-  BFloat16Storage: { dtype: "float32", read: (b) => Float32Array.from(new Uint16Array(aligned(b).buffer), (h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0]) },
+  HalfStorage: { dtype: "float16", read: (b) => new Uint16Array(aligned(b).buffer) },
+  BFloat16Storage: { dtype: "bfloat16", read: (b) => new Uint16Array(aligned(b).buffer) },
 };
 
 /** A copy at offset 0: typed arrays need element-aligned offsets, ZIP entries may start anywhere. */
 const aligned = (b: Uint8Array): Uint8Array => Uint8Array.prototype.slice.call(b);
-
-function halfToFloat(h: Uint16Array): Float32Array {
-  return Float32Array.from(h, (v) => {
-    const sign = v & 0x8000 ? -1 : 1;
-    const exp = (v >> 10) & 0x1f;
-    const frac = v & 0x3ff;
-    if (exp === 0) return sign * frac * 2 ** -24;
-    if (exp === 31) return frac ? NaN : sign * Infinity;
-    return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  });
-}
 
 /** A storage of the file as one flat tensor, which the file's tensors view. */
 class PickledStorage {
@@ -444,7 +433,7 @@ class PickleWriter {
   }
 }
 
-const STORAGE_OF: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage" };
+const STORAGE_OF = Object.fromEntries(Object.entries(STORAGES).map(([kind, { dtype }]) => [dtype, kind])) as Record<DType, string>;
 
 /**
  * torch.save: writes a file Python's `torch.load` reads back to `path` (Node, Bun, Deno), or,

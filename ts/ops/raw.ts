@@ -2,7 +2,7 @@
 // runs the Rust SIMD kernel for float32, or a plain JS loop for the other dtypes (those
 // loops are also the oracle the property tests hold the kernels to).
 import { kernel, writeFlatMeta, writeMeta } from "../backend/wasm.js";
-import { readValues, storageArray, writeValues } from "../backend/typed.js";
+import { numericArray, readValues, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, numel, sameShape, Shape } from "../tensor/shape.js";
 import { dropHidden, freedError } from "../tensor/lifetime.js";
@@ -383,8 +383,8 @@ export function matmul(a: Tensor, b: Tensor, batchShape: Shape, dtype: DType): T
 }
 
 function jsMatmul(a: Tensor, b: Tensor, out: Tensor, sa: number[], sb: number[], batchShape: Shape, m: number, n: number, k: number): void {
-  const va = storageArray(a.storage);
-  const vb = storageArray(b.storage);
+  const va = numericArray(a.storage);
+  const vb = numericArray(b.storage);
   const num = (arr: typeof va, i: number): number => Number(arr[i]);
   const nb = batchShape.length;
   const res = new Float64Array(numel(batchShape) * m * n);

@@ -58,8 +58,14 @@ function flatten(data: unknown, shape: number[], dim: number, out: (number | boo
   for (const item of data) flatten(item, shape, dim + 1, out);
 }
 
-const typedDtype = (d: ArrayBufferView): DType | null =>
-  d instanceof Float32Array ? "float32" : d instanceof Float64Array ? "float64" : d instanceof Int32Array ? "int32" : d instanceof BigInt64Array ? "int64" : null;
+/** The dtype of a typed array's elements (Uint8ClampedArray: ImageData's pixels, as uint8). */
+function typedDtype(d: ArrayBufferView): DType | null {
+  const kinds: [new (...a: never[]) => ArrayBufferView, DType][] = [
+    [Float32Array, "float32"], [Float64Array, "float64"], [Int32Array, "int32"], [BigInt64Array, "int64"],
+    [Uint8Array, "uint8"], [Uint8ClampedArray, "uint8"], [Int8Array, "int8"], [Int16Array, "int16"],
+  ];
+  return kinds.find(([k]) => d instanceof k)?.[1] ?? null;
+}
 
 /**
  * torch.tensor(data): nested arrays, typed arrays or a scalar. Integral numbers infer int64
@@ -71,8 +77,10 @@ export function tensor(data: NestedList | ArrayBufferView | Tensor, opts: Tensor
   if (data instanceof Tensor) return finish(raw.cast(data, opts.dtype ?? data.dtype), opts);
   if (ArrayBuffer.isView(data)) {
     const d = typedDtype(data);
-    if (d === null) throw new TypeError(`tensor(): unsupported typed array ${data.constructor.name}; use Float32Array, Float64Array, Int32Array or BigInt64Array`);
-    const src = data as Float32Array | Float64Array | Int32Array | BigInt64Array;
+    if (d === null) {
+      throw new TypeError(`tensor(): unsupported typed array ${data.constructor.name}; use Float32Array, Float64Array, Int32Array, BigInt64Array, Int16Array, Int8Array or Uint8Array (Uint8ClampedArray)`);
+    }
+    const src = data as Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array;
     const t = Tensor.empty([src.length], d);
     if (src instanceof BigInt64Array) writeValues(t.storage, 0, Array.from(src, Number));
     else writeValues(t.storage, 0, src);

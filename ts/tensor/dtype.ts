@@ -1,15 +1,18 @@
 // The dtypes taimatsu stores, their element sizes and typed-array views, and PyTorch's
 // type-promotion rules (bool < integer < floating, then by width within a category).
-export type DType = "float32" | "float64" | "int32" | "int64" | "bool";
+// uint8, int8 and int16 hold images and files' data; float16 and bfloat16 are storage types
+// (PyTorch files carry them): their ops compute in JavaScript and round to the dtype.
+export type DType = "float32" | "float64" | "int32" | "int64" | "bool" | "uint8" | "int8" | "int16" | "float16" | "bfloat16";
 
-export const DTYPES: readonly DType[] = ["bool", "int32", "int64", "float32", "float64"];
+/** In promotion order: a later dtype wins, except the two pairs promoteTypes names. */
+export const DTYPES: readonly DType[] = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64"];
 
-export const itemSize: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
+export const itemSize: Record<DType, number> = { bool: 1, uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float16: 2, bfloat16: 2, float32: 4, float64: 8 };
 
 export type Category = 0 | 1 | 2; // bool, integer, floating
 
 export function category(d: DType): Category {
-  return d === "bool" ? 0 : d === "int32" || d === "int64" ? 1 : 2;
+  return d === "bool" ? 0 : d === "float16" || d === "bfloat16" || d === "float32" || d === "float64" ? 2 : 1;
 }
 
 export const isFloating = (d: DType): boolean => category(d) === 2;
@@ -21,13 +24,32 @@ export const legacyTypeName: Record<DType, string> = {
   int32: "torch.IntTensor",
   int64: "torch.LongTensor",
   bool: "torch.BoolTensor",
+  uint8: "torch.ByteTensor",
+  int8: "torch.CharTensor",
+  int16: "torch.ShortTensor",
+  float16: "torch.HalfTensor",
+  bfloat16: "torch.BFloat16Tensor",
 };
 
 /** PyTorch's ScalarType names, as its error messages print them ("Got: Long"). */
-export const scalarTypeName: Record<DType, string> = { float32: "Float", float64: "Double", int32: "Int", int64: "Long", bool: "Bool" };
+export const scalarTypeName: Record<DType, string> = {
+  float32: "Float",
+  float64: "Double",
+  int32: "Int",
+  int64: "Long",
+  bool: "Bool",
+  uint8: "Byte",
+  int8: "Char",
+  int16: "Short",
+  float16: "Half",
+  bfloat16: "BFloat16",
+};
 
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
+  // the two pairs neither of which holds the other's values
+  if ((a === "uint8" && b === "int8") || (a === "int8" && b === "uint8")) return "int16";
+  if ((a === "float16" && b === "bfloat16") || (a === "bfloat16" && b === "float16")) return "float32";
   return DTYPES.indexOf(a) > DTYPES.indexOf(b) ? a : b;
 }
 

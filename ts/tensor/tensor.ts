@@ -14,8 +14,8 @@ import * as SO from "../ops/sort.js";
 import * as N from "../ops/linalg.js";
 import * as U from "../ops/unary.js";
 import * as raw from "../ops/raw.js";
-import { AnyTyped, storageArray } from "../backend/typed.js";
-import { DType, isFloating, itemSize, legacyTypeName } from "./dtype.js";
+import { AnyTyped, numericArray } from "../backend/typed.js";
+import { DType, DTYPES, isFloating, itemSize, legacyTypeName } from "./dtype.js";
 import { formatTensor } from "./format.js";
 import { dispose, escape, hold, Scope, track, Tracked, unhold } from "./lifetime.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
@@ -115,8 +115,15 @@ export class Tensor implements Tracked {
     const origin = this._gradFn ? `, grad_fn=<${this._gradFn.name}>` : "";
     return `tensor of shape ${fmtShape(this.shape)} (${this.dtype}${origin})`;
   }
-  type(): string {
-    return legacyTypeName[this.dtype];
+  /** Without an argument, PyTorch's type name ("torch.FloatTensor"); with a dtype or a type name, the tensor converted to it. */
+  type(): string;
+  type(dtype: DType | string): Tensor;
+  type(dtype?: DType | string): string | Tensor {
+    if (dtype === undefined) return legacyTypeName[this.dtype];
+    const byName = (Object.keys(legacyTypeName) as DType[]).find((d) => legacyTypeName[d] === dtype || `torch.${d}` === dtype);
+    const target = (DTYPES as readonly string[]).includes(dtype) ? (dtype as DType) : byName;
+    if (target === undefined) throw new Error(`invalid type: '${dtype}'`);
+    return C.toDtype(this, target);
   }
 
   // ---- autograd state ------------------------------------------------------------------
@@ -259,7 +266,8 @@ export class Tensor implements Tracked {
   toTypedArray(): AnyTyped {
     const c = raw.contiguous(this);
     raw.read("toTypedArray", c);
-    return storageArray(c.storage).slice(c.offset, c.offset + this.numel());
+    // 16-bit floats come as Float32Array: JavaScript has no half-precision array everywhere yet
+    return numericArray(c.storage).slice(c.offset, c.offset + this.numel());
   }
   toString(): string {
     raw.read("toString", this);
@@ -294,6 +302,21 @@ export class Tensor implements Tracked {
   }
   bool(): Tensor {
     return C.toDtype(this, "bool");
+  }
+  byte(): Tensor {
+    return C.toDtype(this, "uint8");
+  }
+  char(): Tensor {
+    return C.toDtype(this, "int8");
+  }
+  short(): Tensor {
+    return C.toDtype(this, "int16");
+  }
+  half(): Tensor {
+    return C.toDtype(this, "float16");
+  }
+  bfloat16(): Tensor {
+    return C.toDtype(this, "bfloat16");
   }
 
   // ---- elementwise ----------------------------------------------------------------------
