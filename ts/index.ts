@@ -13,6 +13,7 @@ export { memoryStats } from "./tensor/memory-stats.js";
 export * from "./ops/functional.js";
 export { device } from "./ops/convert.js";
 export * as linalg from "./ops/linalg.js";
+export { iter, next } from "./data/iteration.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as utils from "./utils.js";

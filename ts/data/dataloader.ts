@@ -55,7 +55,8 @@ export type Collated<T> = T extends Tensor | number | boolean | ArrayBufferView
         ? { [K in keyof T]: Collated<T[K]> }
         : unknown;
 
-export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterable<B>, AsyncIterable<B> {
+/** `D` keeps the dataset's own type, so `loader.dataset.length` and its other members are typed. */
+export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<T> = Source<T>> implements Iterable<B>, AsyncIterable<B> {
   readonly batchSize: number | null;
   readonly dropLast: boolean;
   readonly sampler: Sampler | null;
@@ -69,16 +70,16 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>> implements Iterab
   private readonly batches: Boundary;
   private readonly generator: RandomGenerator | null;
 
-  readonly dataset: Source<T>;
+  readonly dataset: D;
 
-  constructor(dataset: Source<T>, ...args: LoaderRest<T>) {
+  constructor(dataset: D & Source<T>, ...args: LoaderRest<T>) {
     const bound = bindArgs<DataLoaderOptions<T> & { dataset: Source<T>; workerInitFn?: null }>(
       { fn: "DataLoader.__init__", positional: LOADER_ARGS, required: 1, keywords: ["prefetchFactor", "persistentWorkers", "pinMemoryDevice"] },
       [dataset, ...args],
     );
     const opts = Object.fromEntries(Object.entries(bound).filter(([, v]) => v !== null)) as DataLoaderOptions<T>;
     if (bound.batchSize === null) opts.batchSize = null;
-    this.dataset = bound.dataset;
+    this.dataset = bound.dataset as D;
     if ((opts.timeout ?? 0) < 0) throw new RangeError("timeout option should be non-negative");
     if ((opts.timeout ?? 0) > 0) throw new Error("DataLoader: a timeout is not supported by taimatsu yet (0 waits without a limit)");
     if (bound.workerInitFn != null) throw new Error("DataLoader: workerInitFn is not supported by taimatsu (workers are threads that load the dataset module themselves)");

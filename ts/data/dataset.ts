@@ -48,7 +48,9 @@ export class TensorDataset extends Dataset<Tensor[]> {
   workerSpec(): WorkerSpec {
     return ownSpec("TensorDataset", this.tensors);
   }
-  getItem(index: number): Tensor[] {
+  /** Row `index` of each tensor; a slice ("0:4", "::2") or a list of rows gives those rows, as ds[0:4] in PyTorch. */
+  getItem(index: number | string | number[] | Tensor): Tensor[] {
+    if (typeof index !== "number") return this.tensors.map((t) => t.index([index]));
     const i = checkIndex(index, this.length, "TensorDataset");
     return this.tensors.map((t) => t.select(0, i));
   }

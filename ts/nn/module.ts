@@ -212,6 +212,12 @@ export class Module {
     return this;
   }
 
+  /** The error `.to("cuda")` gives: taimatsu runs on the CPU. */
+  cuda(device: number | string = "cuda"): this {
+    checkDevice(typeof device === "number" ? `cuda:${device}` : device);
+    return this;
+  }
+
   float(): this {
     return this.castFloats("float32");
   }

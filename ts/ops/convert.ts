@@ -27,8 +27,10 @@ export function device(spec: string | Device): Device {
         `available. torch.cuda.isAvailable() is false here; use "cpu".`,
     );
   }
-  return { type: "cpu" };
+  return CPU;
 }
+
+const CPU: Device = Object.freeze({ type: "cpu", toString: () => "cpu" });
 
 /** tensor.to(dtype | device | "cpu" | otherTensor). Moving to the CPU is a no-op, as in PyTorch. */
 export function to(x: Tensor, target: DType | Device | string | Tensor): Tensor {

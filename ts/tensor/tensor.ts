@@ -288,6 +288,11 @@ export class Tensor implements Tracked {
   cpu(): Tensor {
     return this;
   }
+  /** The error `.to("cuda")` gives: taimatsu runs on the CPU. */
+  cuda(device: number | string = "cuda"): Tensor {
+    C.device(typeof device === "number" ? `cuda:${device}` : device);
+    return this;
+  }
   float(): Tensor {
     return C.toDtype(this, "float32");
   }
