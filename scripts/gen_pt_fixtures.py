@@ -1,7 +1,8 @@
 """Files written by torch.save (PyTorch 1.13) for test/torch-load.test.ts: state dicts of an
 MLP, a CNN with BatchNorm (int64 num_batches_tracked), an LSTM, a dict of tensors of several
 dtypes incl. float16/bfloat16, a non-contiguous (transposed) tensor and two tensors sharing
-one storage; with the expected values as JSON beside them. And the other direction: checks
+one storage; each also in the format before PyTorch 1.6 (NAME-legacy.pt); with the expected
+values as JSON beside them. And the other direction: checks
 that from-taimatsu.pt (taimatsu's torch.save, scripts/write_pt_sample.ts) loads here and equals
 PyTorch's own state dict for the same seed.
 
@@ -19,6 +20,8 @@ expected = {}
 
 def record(name, obj):
     torch.save(obj, os.path.join(here, f"{name}.pt"))
+    # and as PyTorch before 1.6 wrote it (a course's old model.pth): pickles, then the storages
+    torch.save(obj, os.path.join(here, f"{name}-legacy.pt"), _use_new_zipfile_serialization=False)
     expected[name] = {k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape), "values": v.detach().float().reshape(-1).tolist() if v.is_floating_point() else v.reshape(-1).tolist()}
                       for k, v in obj.items()}
 

@@ -1,5 +1,5 @@
 // torch.load of files written by PyTorch 1.13's torch.save (test/fixtures/pt, made by
-// scripts/gen_pt_fixtures.py): state dicts that load into the same taimatsu modules, every
+// scripts/gen_pt_fixtures.py), in the ZIP format and in the one before PyTorch 1.6: state dicts that load into the same taimatsu modules, every
 // dtype, views (transposed, sharing a storage), and errors for what is not a state dict.
 // torch.save: round trips, and writes exactly from-taimatsu.pt, which PyTorch was shown to read.
 import { readFileSync } from "node:fs";
@@ -14,17 +14,24 @@ const DTYPES: Record<string, string> = { float32: "float32", float64: "float64",
 
 describe("torch.load", () => {
   for (const name of Object.keys(expected).filter((k) => k !== "checkpoint_next_step") as (keyof typeof expected)[]) {
-    it(`${name}.pt: every tensor's dtype, shape and values`, () => {
-      const sd = torch.load(file(name));
-      const want = expected[name] as Record<string, { dtype: string; shape: number[]; values: (number | boolean)[] }>;
-      expect(Object.keys(sd)).toEqual(Object.keys(want));
-      for (const [k, w] of Object.entries(want)) {
-        expect(sd[k].dtype, k).toBe(DTYPES[w.dtype]);
-        expect([...sd[k].shape], k).toEqual(w.shape);
-        expectValuesNear((sd[k].reshape(-1).tolist() as (number | boolean)[]).map(Number), w.values.map(Number), k, 1e-7);
-      }
-    });
+    for (const variant of [name, `${name}-legacy`]) {
+      it(`${variant}.pt: every tensor's dtype, shape and values`, () => {
+        const sd = torch.load(file(variant));
+        const want = expected[name] as Record<string, { dtype: string; shape: number[]; values: (number | boolean)[] }>;
+        expect(Object.keys(sd)).toEqual(Object.keys(want));
+        for (const [k, w] of Object.entries(want)) {
+          expect(sd[k].dtype, k).toBe(DTYPES[w.dtype]);
+          expect([...sd[k].shape], k).toEqual(w.shape);
+          expectValuesNear((sd[k].reshape(-1).tolist() as (number | boolean)[]).map(Number), w.values.map(Number), k, 1e-7);
+        }
+      });
+    }
   }
+  it("names PyTorch's tar format (0.1–0.3) instead of misreading it", () => {
+    const tar = new Uint8Array(1024);
+    tar.set(new TextEncoder().encode("ustar"), 257);
+    expect(() => torch.load(tar)).toThrow("this is PyTorch's tar format");
+  });
 
   it("loads into the same modules built in taimatsu (PyTorch's state-dict keys)", () => {
     const mlp = new torch.nn.Sequential(new torch.nn.Linear(4, 3), new torch.nn.ReLU(), new torch.nn.Linear(3, 2));

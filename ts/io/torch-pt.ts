@@ -1,12 +1,13 @@
 // torch.load / torch.save in PyTorch's format since 1.6: a ZIP archive (entries stored, not
 // compressed) holding `data.pkl`, a pickle of the object whose tensors refer by persistent id
-// to raw little-endian storages under `data/<key>`. load reads state dicts (and nested
+// to raw little-endian storages under `data/<key>`; load also reads the format before 1.6
+// (pickles, then the storages' bytes: loadLegacy). load reads state dicts (and nested
 // dicts/lists of tensors and numbers): the pickle opcodes and globals such files use, with a
 // clear error for anything else, since a pickle can name arbitrary Python code. save writes a
 // state dict the way torch.save does, for torch.load in Python.
-import { storageArray, writeValues } from "../backend/typed.js";
+import { storageArray } from "../backend/typed.js";
 import { contiguous } from "../ops/raw.js";
-import { DType } from "../tensor/dtype.js";
+import { DType, itemSize } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { device, type Device } from "../ops/convert.js";
 import { BytesSource, readBytes, stem, writeBytes } from "./bytes.js";
@@ -69,52 +70,70 @@ function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
   return entries;
 }
 
-/** PyTorch's storage classes, their dtypes and their elements as stored (16-bit floats as bit patterns). */
-const STORAGES: Record<string, { dtype: DType; read: (b: Uint8Array) => ArrayLike<number> | BigInt64Array }> = {
-  FloatStorage: { dtype: "float32", read: (b) => new Float32Array(aligned(b).buffer) },
-  DoubleStorage: { dtype: "float64", read: (b) => new Float64Array(aligned(b).buffer) },
-  LongStorage: { dtype: "int64", read: (b) => new BigInt64Array(aligned(b).buffer) },
-  IntStorage: { dtype: "int32", read: (b) => new Int32Array(aligned(b).buffer) },
-  ShortStorage: { dtype: "int16", read: (b) => new Int16Array(aligned(b).buffer) },
-  CharStorage: { dtype: "int8", read: (b) => new Int8Array(aligned(b).buffer) },
-  ByteStorage: { dtype: "uint8", read: (b) => b },
-  BoolStorage: { dtype: "bool", read: (b) => b },
-  HalfStorage: { dtype: "float16", read: (b) => new Uint16Array(aligned(b).buffer) },
-  BFloat16Storage: { dtype: "bfloat16", read: (b) => new Uint16Array(aligned(b).buffer) },
+/** PyTorch's storage classes and their dtypes. */
+const STORAGES: Record<string, DType> = {
+  FloatStorage: "float32",
+  DoubleStorage: "float64",
+  LongStorage: "int64",
+  IntStorage: "int32",
+  ShortStorage: "int16",
+  CharStorage: "int8",
+  ByteStorage: "uint8",
+  BoolStorage: "bool",
+  HalfStorage: "float16",
+  BFloat16Storage: "bfloat16",
 };
 
-/** A copy at offset 0: typed arrays need element-aligned offsets, ZIP entries may start anywhere. */
-const aligned = (b: Uint8Array): Uint8Array => Uint8Array.prototype.slice.call(b);
-
-/** A storage of the file as one flat tensor, which the file's tensors view. */
+/** A storage of the file as one flat tensor, which the file's tensors view; its bytes arrive with fill(). */
 class PickledStorage {
   readonly flat: Tensor;
-  constructor(kind: string, values: ArrayLike<number> | BigInt64Array) {
-    this.flat = Tensor.empty([values.length], STORAGES[kind].dtype);
+  constructor(readonly kind: string, numel: number) {
+    const dtype = STORAGES[kind];
+    if (dtype === undefined) throw new Error(`torch.load: storage type ${kind} is not supported`);
+    this.flat = Tensor.empty([numel], dtype);
+  }
+  fill(raw: Uint8Array): void {
     const arr = storageArray(this.flat.storage);
-    // same element type: one block copy; otherwise convert value by value
-    if (arr.constructor === values.constructor) (arr as Float32Array).set(values as Float32Array);
-    else writeValues(this.flat.storage, 0, values as ArrayLike<number>);
+    if (raw.length !== arr.byteLength) throw new Error(`torch.load: a ${this.kind} of ${arr.length} elements needs ${arr.byteLength} bytes, the file has ${raw.length}`);
+    new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).set(raw);
+    // a bool byte other than 0 or 1 would break the kernels' assumptions
+    if (this.flat.dtype === "bool") for (let k = 0; k < arr.length; k++) arr[k] = arr[k] ? 1 : 0;
   }
 }
+
+/** A persistent id's storage: a whole storage, or (legacy files) a view of one from `offset`. */
+interface StorageRef {
+  storage: PickledStorage;
+  offset: number;
+}
+
+/**
+ * A tensor as the pickle describes it. Legacy files store the storages' bytes after the pickle,
+ * so tensors are made once the whole file is read.
+ */
+class PendingTensor {
+  constructor(readonly ref: StorageRef, readonly offset: number, readonly size: number[], readonly stride: number[]) {}
+  make(): Tensor {
+    return this.ref.storage.flat.makeView(this.size, this.stride, this.ref.offset + this.offset).contiguous();
+  }
+}
+
 class Global {
   constructor(readonly name: string) {}
 }
 const MARK = Symbol("mark");
 const STATE_DICTS_ONLY = "taimatsu reads state dicts and checkpoints of them (dicts, lists, numbers, strings, tensors): save with torch.save(model.state_dict(), path)";
 
-/** A tensor viewing a storage (offset, sizes and strides in elements), contiguous. */
-function rebuildTensor(storage: PickledStorage, offset: number, size: number[], stride: number[]): Tensor {
-  return storage.flat.makeView(size, stride, offset).contiguous();
-}
-
 /** Unpickles `data.pkl` with the opcodes and globals torch.save uses for state dicts. */
-function unpickle(p: Uint8Array, loadStorage: (kind: string, key: string) => PickledStorage): unknown {
+type LoadStorage = (kind: string, key: string, numel: number, view: [string, number, number] | null) => StorageRef;
+
+/** Unpickles one pickle starting at `start`; returns its value and where it ended. */
+function unpickle(p: Uint8Array, loadStorage: LoadStorage, start = 0): { value: unknown; end: number } {
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const decoder = new TextDecoder();
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
-  let i = 0;
+  let i = start;
   const popMark = (): unknown[] => {
     const at = stack.lastIndexOf(MARK);
     const items = stack.splice(at);
@@ -137,8 +156,9 @@ function unpickle(p: Uint8Array, loadStorage: (kind: string, key: string) => Pic
     switch (name) {
       case "collections.OrderedDict":
         return new Map();
+      case "torch._utils._rebuild_tensor":
       case "torch._utils._rebuild_tensor_v2":
-        return rebuildTensor(args[0] as PickledStorage, args[1] as number, args[2] as number[], args[3] as number[]);
+        return new PendingTensor(args[0] as StorageRef, args[1] as number, args[2] as number[], args[3] as number[]);
       case "torch._utils._rebuild_parameter":
         return args[0];
       default:
@@ -274,22 +294,29 @@ function unpickle(p: Uint8Array, loadStorage: (kind: string, key: string) => Pic
         stack.pop();
         break;
       case 0x51: {
-        // BINPERSID: ('storage', storage class, key, location, numel)
-        const [tag, kind, key] = stack.pop() as [string, Global, string];
+        // BINPERSID: ('storage', storage class, key, location, numel[, view of (key, offset, numel)])
+        const [tag, kind, key, , numel, storageView] = stack.pop() as [string, Global, string, string, number, [string, number, number] | null | undefined];
         if (tag !== "storage") throw new Error(`torch.load: unknown persistent id '${tag}'`);
-        stack.push(loadStorage(kind.name.split(".").pop()!, key));
+        stack.push(loadStorage(kind.name.split(".").pop()!, String(key), numel, storageView ?? null));
         break;
       }
+      case 0x55: // SHORT_BINSTRING (Python 2 files)
+        stack.push(text(p[i++]));
+        break;
+      case 0x54: // BINSTRING
+        stack.push(text(view.getInt32((i += 4) - 4, true)));
+        break;
       case 0x2e: // STOP
-        return stack.pop();
+        return { value: stack.pop(), end: i };
       default:
         throw new Error(`torch.load: pickle opcode 0x${(op ?? 0).toString(16)} at byte ${i - 1} builds a Python object; ${STATE_DICTS_ONLY}`);
     }
   }
 }
 
-/** Plain objects for dicts (string keys), tensors as they are. */
+/** Plain objects for dicts (string keys), tensors made. */
 function toJs(v: unknown): unknown {
+  if (v instanceof PendingTensor) return v.make();
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toJs(x)]));
   if (Array.isArray(v)) return v.map(toJs);
   return v;
@@ -298,28 +325,78 @@ function toJs(v: unknown): unknown {
 /**
  * torch.load of a file made by torch.save (e.g. `torch.save(model.state_dict(), "model.pt")`):
  * the state dict, ready for `model.loadStateDict`, or a checkpoint's nested dicts and lists
- * (dict keys as strings). Tensors keep their dtype (16-bit floats become float32, 8/16-bit
- * integers int32).
+ * (dict keys as strings). Tensors keep their dtype. Files from before PyTorch 1.6 load too.
  */
 export function load<T = Record<string, Tensor>>(source: BytesSource, opts: LoadOptions = {}): T {
   if (opts.mapLocation !== undefined) device(opts.mapLocation);
-  const entries = readZip(readBytes("torch.load", source));
+  const bytes = readBytes("torch.load", source);
+  if (bytes[0] === 0x80) return loadLegacy(bytes) as T;
+  if (bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === "ustar") {
+    throw new Error("torch.load: this is PyTorch's tar format (PyTorch 0.1–0.3); load it in Python with torch.load and save it again with torch.save");
+  }
+  const entries = readZip(bytes);
   const pkl = [...entries.keys()].find((n) => n.endsWith("/data.pkl") || n === "data.pkl");
   if (!pkl) throw new Error("torch.load: the archive has no data.pkl; is it a file from torch.save?");
   const prefix = pkl.slice(0, pkl.length - "data.pkl".length);
   const storages = new Map<string, PickledStorage>();
-  const loadStorage = (kind: string, key: string): PickledStorage => {
-    if (!STORAGES[kind]) throw new Error(`torch.load: storage type ${kind} is not supported`);
+  const loadStorage: LoadStorage = (kind, key) => {
     let s = storages.get(key);
     if (!s) {
       const raw = entries.get(`${prefix}data/${key}`);
       if (!raw) throw new Error(`torch.load: storage data/${key} is missing from the archive`);
-      s = new PickledStorage(kind, STORAGES[kind].read(raw));
+      s = new PickledStorage(kind, Math.floor(raw.length / Math.max(1, itemSize[STORAGES[kind] ?? "uint8"])));
+      s.fill(raw);
       storages.set(key, s);
     }
-    return s;
+    return { storage: s, offset: 0 };
   };
-  return toJs(unpickle(entries.get(pkl)!, loadStorage)) as T;
+  return toJs(unpickle(entries.get(pkl)!, loadStorage).value) as T;
+}
+
+const LEGACY_MAGIC = Number(0x1950a86a20f9469cfc6cn);
+
+/**
+ * The format of torch.save before PyTorch 1.6 (and with _use_new_zipfile_serialization=False):
+ * pickles of a magic number, the protocol version (1001) and system info, the object, the list
+ * of storage keys; then each storage in that order as an int64 element count and its bytes.
+ */
+function loadLegacy(bytes: Uint8Array): unknown {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const noStorages: LoadStorage = () => {
+    throw new Error("torch.load: a legacy file's header names a storage");
+  };
+  let at = 0;
+  const next = (loadStorage = noStorages): unknown => {
+    const r = unpickle(bytes, loadStorage, at);
+    at = r.end;
+    return r.value;
+  };
+  if (next() !== LEGACY_MAGIC) throw new Error("torch.load: Invalid magic number; corrupt file? (a pickle, but not one torch.save wrote)");
+  const version = next();
+  if (version !== 1001) throw new Error(`torch.load: Invalid protocol version: ${String(version)}`);
+  next();
+  const storages = new Map<string, PickledStorage>();
+  const value = next((kind, key, numel, v) => {
+    let s = storages.get(key);
+    if (!s) {
+      s = new PickledStorage(kind, numel);
+      storages.set(key, s);
+    }
+    return { storage: s, offset: v === null ? 0 : v[1] };
+  });
+  const keys = next() as unknown[];
+  if (!Array.isArray(keys)) throw new Error("torch.load: a legacy file without its list of storages");
+  for (const key of keys) {
+    const s = storages.get(String(key));
+    if (!s) throw new Error(`torch.load: the file stores storage ${String(key)}, which no tensor uses`);
+    if (at + 8 > bytes.length) throw new Error("torch.load: the file ends before its storages");
+    const numel = Number(view.getBigInt64(at, true));
+    const n = numel * itemSize[s.flat.dtype];
+    if (numel !== s.flat.numel() || at + 8 + n > bytes.length) throw new Error(`torch.load: storage ${String(key)} is truncated or has the wrong size`);
+    s.fill(bytes.subarray(at + 8, at + 8 + n));
+    at += 8 + n;
+  }
+  return toJs(value);
 }
 
 // ---- writing ------------------------------------------------------------------------------
@@ -433,7 +510,7 @@ class PickleWriter {
   }
 }
 
-const STORAGE_OF = Object.fromEntries(Object.entries(STORAGES).map(([kind, { dtype }]) => [dtype, kind])) as Record<DType, string>;
+const STORAGE_OF = Object.fromEntries(Object.entries(STORAGES).map(([kind, dtype]) => [dtype, kind])) as Record<DType, string>;
 
 /**
  * torch.save: writes a file Python's `torch.load` reads back to `path` (Node, Bun, Deno), or,
