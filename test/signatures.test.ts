@@ -188,3 +188,21 @@ describe("bad calls raise PyTorch's TypeError", () => {
     expect(() => new nn.Linear(2, 3, { device: "cuda" })).toThrow("device 'cuda' is not available");
   });
 });
+
+describe("nn.functional's convolution and pooling take PyTorch's positional arguments", () => {
+  it("F.conv2d(x, w, b, 2, 1) strides and pads (ignored before), as the options object does", () => {
+    const x = torch.randn([1, 2, 9, 9]);
+    const w = torch.randn([3, 2, 3, 3]);
+    const b = torch.randn([3]);
+    const F = nn.functional;
+    expect(F.conv2d(x, w, b, 2, 1).tolist()).toEqual(F.conv2d(x, w, b, { stride: 2, padding: 1 }).tolist());
+    expect([...F.conv2d(x, w, null, 2, 1).shape]).toEqual([1, 3, 5, 5]);
+    expect([...F.conv2d(x, w, { padding: 1 }).shape]).toEqual([1, 3, 9, 9]);
+    expect([...F.conv1d(x.select(2, 0), w.select(2, 0), b, 2).shape]).toEqual([1, 3, 4]);
+    expect([...F.maxPool2d(x, 3, 2, 1).shape]).toEqual([1, 2, 5, 5]);
+    expect([...F.avgPool2d(x, 3, 1, 1, false, false).shape]).toEqual([1, 2, 9, 9]);
+    expect([...F.maxPool1d(x.select(2, 0), 2).shape]).toEqual([1, 2, 4]);
+    expect(() => F.conv2d(x, w, b, { strid: 2 } as never)).toThrow(new TypeError("conv2d() got an unexpected keyword argument 'strid'"));
+    expect(() => F.maxPool2d(x, 2, { returnIndices: true })).toThrow("max_pool2d: returnIndices is not supported by taimatsu");
+  });
+});

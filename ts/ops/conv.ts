@@ -9,6 +9,13 @@ import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cat, pad, stack } from "./movement.js";
 import * as raw from "./raw.js";
+import { bindArgs, isOptionsObject, Rest } from "../signature.js";
+
+/** F.conv1d/conv2d(x, w, {options}) without a bias: the options object in bias's place moves to the options. */
+function convArgs<O>(fn: string, bias: Tensor | null | O, args: readonly unknown[]): { bias: Tensor | null; opts: O } {
+  const [b, rest] = isOptionsObject(bias) ? [null, [bias, ...args]] : [bias as Tensor | null, args];
+  return { bias: b, opts: bindArgs<O>({ fn, positional: ["stride", "padding", "dilation", "groups"] }, rest) };
+}
 
 export type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
@@ -150,8 +157,14 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** torch.nn.functional.conv2d (cross-correlation, as PyTorch). */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+/** torch.nn.functional.conv2d (cross-correlation, as PyTorch): F.conv2d(x, w, b, stride, padding, dilation, groups) or options. */
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  biasOrOptions: Tensor | null | Conv2dOptions = null,
+  ...args: Rest<[stride: Pair, padding: Pair | "valid" | "same", dilation: Pair, groups: number], Conv2dOptions>
+): Tensor {
+  const { bias, opts } = convArgs<Conv2dOptions>("conv2d", biasOrOptions, args);
   if (x.dim() !== 3 && x.dim() !== 4) {
     throw new Error(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${fmtShape(x.shape)}`);
   }
@@ -236,8 +249,24 @@ function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Ten
   return unfoldRaw(x4, w, out, pad).reshape([n, c, w.k[0] * w.k[1], out[0] * out[1]]);
 }
 
+const MAX_POOL = ["stride", "padding", "dilation", "ceilMode", "returnIndices"];
+const AVG_POOL = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"];
+
+/** Pooling options from F's positional order or an options object; what taimatsu lacks is refused, not ignored. */
+function poolArgs<O>(fn: string, positional: string[], args: readonly unknown[]): O {
+  const o = bindArgs<O & { returnIndices?: boolean; ceilMode?: boolean; stride?: unknown }>({ fn, positional }, args);
+  if (o.returnIndices) throw new Error(`${fn}: returnIndices is not supported by taimatsu`);
+  if (o.ceilMode && fn.startsWith("avg")) throw new Error(`${fn}: ceilMode is not supported by taimatsu`);
+  if (o.stride === null) delete o.stride;
+  return o;
+}
+
+type MaxPoolRest<K> = Rest<[stride: K | null, padding: K, dilation: K, ceilMode: boolean, returnIndices: boolean], { stride?: K | null; padding?: K; dilation?: K; ceilMode?: boolean; returnIndices?: boolean }>;
+type AvgPoolRest<K, O> = Rest<[stride: K | null, padding: K, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null], O>;
+
 /** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
-export function maxPool2d(x: Tensor, kernelSize: Pair, opts: Pool2dOptions = {}): Tensor {
+export function maxPool2d(x: Tensor, kernelSize: Pair, ...args: MaxPoolRest<Pair>): Tensor {
+  const opts = poolArgs<Pool2dOptions>("max_pool2d", MAX_POOL, args);
   const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
   return internal(() => batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]])));
 }
@@ -251,7 +280,8 @@ export interface AvgPool2dOptions {
 }
 
 /** torch.nn.functional.avg_pool2d (ceil_mode false). */
-export function avgPool2d(x: Tensor, kernelSize: Pair, opts: AvgPool2dOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: Pair, ...args: AvgPoolRest<Pair, AvgPool2dOptions & { ceilMode?: boolean }>): Tensor {
+  const opts = poolArgs<AvgPool2dOptions>("avg_pool2d", AVG_POOL, args);
   const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
   return internal(() => batched(x, (x4) => {
     const sums = windows(x4, w, out, 0).sum(2);
@@ -292,10 +322,18 @@ function as1d(x: Tensor, wrongDims: () => string, f: (x4: Tensor) => Tensor): Te
   return f(x.unsqueeze(-2)).squeeze(-2);
 }
 
-const first = (v: Pair | undefined): number | undefined => (v === undefined ? undefined : typeof v === "number" ? v : v[0]);
+const first = (v: number | readonly number[] | undefined): number | undefined => (v === undefined ? undefined : typeof v === "number" ? v : v[0]);
+
+type Conv1dOptions = { stride?: number | readonly [number]; padding?: number | "valid" | "same"; dilation?: number | readonly [number]; groups?: number };
 
 /** torch.nn.functional.conv1d. */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Omit<Conv2dOptions, "padding"> & { padding?: number | "valid" | "same" } = {}): Tensor {
+export function conv1d(
+  x: Tensor,
+  weight: Tensor,
+  biasOrOptions: Tensor | null | Conv1dOptions = null,
+  ...args: Rest<[stride: number, padding: number | "valid" | "same", dilation: number, groups: number], Conv1dOptions>
+): Tensor {
+  const { bias, opts } = convArgs<Conv1dOptions>("conv1d", biasOrOptions, args);
   if (weight.dim() !== 3) throw new Error(`conv1d: expected a 3D weight [out_channels, in_channels/groups, kW], but got ${fmtShape(weight.shape)}`);
   const padding = typeof opts.padding === "string" ? opts.padding : ([0, opts.padding ?? 0] as const);
   return as1d(x, () => `Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ${fmtShape(x.shape)}`, (x4) =>
@@ -304,14 +342,18 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 }
 
 /** torch.nn.functional.max_pool1d. */
-export function maxPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number; dilation?: number; ceilMode?: boolean } = {}): Tensor {
+export function maxPool1d(x: Tensor, kernelSize: number, ...args: MaxPoolRest<number>): Tensor {
+  const opts = poolArgs<{ stride?: number; padding?: number; dilation?: number; ceilMode?: boolean }>("max_pool1d", MAX_POOL, args);
   return as1d(x, () => `max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${fmtShape(x.shape)}`, (x4) =>
     maxPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode }),
   );
 }
 
+type AvgPool1dOptions = { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean };
+
 /** torch.nn.functional.avg_pool1d. */
-export function avgPool1d(x: Tensor, kernelSize: number, opts: { stride?: number; padding?: number; countIncludePad?: boolean } = {}): Tensor {
+export function avgPool1d(x: Tensor, kernelSize: number, ...args: Rest<[stride: number | null, padding: number, ceilMode: boolean, countIncludePad: boolean], AvgPool1dOptions>): Tensor {
+  const opts = poolArgs<{ stride?: number; padding?: number; countIncludePad?: boolean }>("avg_pool1d", AVG_POOL.slice(0, 4), args);
   return as1d(x, () => `Expected 2 to 3 dimensions, but got ${x.dim()}-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)`, (x4) =>
     avgPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], countIncludePad: opts.countIncludePad }),
   );
