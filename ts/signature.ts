@@ -55,3 +55,10 @@ export function bindArgs<T>(sig: Signature, args: readonly unknown[]): T {
   }
   return bound as T;
 }
+
+/** A size argument (features, channels, kernel sizes): an integer of at least `min`, else PyTorch-style TypeError/ValueError. */
+export function checkCount(fn: string, name: string, v: unknown, min = 0): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`${fn}(): argument '${name}' must be an integer, got ${typeof v === "number" ? v : typeof v}`);
+  if (v < min) throw new RangeError(`${fn}(): argument '${name}' must be ${min === 0 ? "non-negative" : `at least ${min}`}, got ${v}`);
+  return v;
+}

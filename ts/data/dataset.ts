@@ -107,6 +107,9 @@ export class Subset<T> extends Dataset<T> {
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], generator: Generator = defaultGenerator): Subset<T>[] {
   const n = dataset.length;
+  for (const l of lengths) {
+    if (typeof l !== "number" || !(l >= 0)) throw new RangeError(`randomSplit: lengths must be non-negative counts or fractions, got ${String(l)}`);
+  }
   let counts = lengths;
   const fractional = lengths.reduce((a, b) => a + b, 0) <= 1 + 1e-9 && lengths.some((l) => !Number.isInteger(l) || l < 1);
   if (fractional) {

@@ -84,10 +84,13 @@ export class WeightedRandomSampler implements Sampler {
   constructor(readonly weights: number[], ...args: [numSamples: number, ...Rest<[replacement: boolean, generator: Generator | null], WeightedOptions>] | [WeightedOptions & { numSamples: number }]) {
     const o = bindArgs<WeightedOptions & { numSamples: number }>({ fn: "WeightedRandomSampler.__init__", positional: ["numSamples", "replacement", "generator"], required: 1 }, args);
     const { numSamples, replacement = true } = o;
+    if (!Number.isInteger(numSamples) || numSamples <= 0) throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${numSamples}`);
+    if (typeof replacement !== "boolean") throw new TypeError(`replacement should be a boolean value, but got replacement=${String(replacement)}`);
     this.numSamples = numSamples;
     this.replacement = replacement;
     this.generator = o.generator ?? defaultGenerator;
-    if (weights.some((w) => !(w >= 0))) throw new RangeError("WeightedRandomSampler: weights must be non-negative");
+    if (weights.some((w) => !(w >= 0) || w === Infinity)) throw new RangeError("WeightedRandomSampler: weights must be non-negative and finite");
+    if (!weights.some((w) => w > 0)) throw new RangeError("invalid multinomial distribution (sum of probabilities <= 0)");
     if (!replacement && numSamples > weights.filter((w) => w > 0).length) {
       throw new RangeError("WeightedRandomSampler: cannot draw more samples than non-zero weights without replacement");
     }

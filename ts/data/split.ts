@@ -11,8 +11,20 @@ export interface SplitOptions {
   shuffle?: boolean;
 }
 
+/** sklearn's check of a split size: a fraction in (0, 1) or a whole count in [1, n). */
+function checkSize(name: string, v: number | undefined, n: number): void {
+  if (v === undefined) return;
+  const fraction = typeof v === "number" && v > 0 && v < 1;
+  const count = Number.isInteger(v) && v > 0 && v < n;
+  if (!fraction && !count) {
+    throw new RangeError(`${name}=${String(v)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`);
+  }
+}
+
 /** The row indices sklearn's ShuffleSplit picks: [train, test]. */
 export function splitIndices(n: number, opts: SplitOptions = {}): [number[], number[]] {
+  checkSize("test_size", opts.testSize, n);
+  checkSize("train_size", opts.trainSize, n);
   const testSize = opts.testSize ?? (opts.trainSize !== undefined ? 1 - opts.trainSize : 0.25);
   const nTest = testSize < 1 ? Math.ceil(testSize * n) : testSize;
   const nTrain = opts.trainSize !== undefined ? (opts.trainSize < 1 ? Math.floor(opts.trainSize * n) : opts.trainSize) : n - nTest;

@@ -44,12 +44,30 @@ function checkTargetTypes(op: string, input: Tensor, target: Tensor): void {
 
 const outOfBounds = (t: number): RangeError => new RangeError(`Target ${t} is out of bounds.`);
 
+/** A class weight must have one entry per class (a shorter one read past its buffer before). */
+function checkClassWeight(weight: Tensor | null, classes: number): void {
+  if (weight !== null && (weight.dim() !== 1 || weight.shape[0] !== classes)) {
+    throw new Error(`weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${fmtShape(weight.shape)}`);
+  }
+}
+
+/** PyTorch's warning when a regression loss's target shape differs from the input's (they broadcast, seldom as meant). */
+export function warnSizeMismatch(input: Tensor, target: Tensor): void {
+  if (input.shape.join() !== target.shape.join()) {
+    console.warn(
+      `UserWarning: Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}). ` +
+        "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+    );
+  }
+}
+
 /** torch.nn.functional.nll_loss on log-probabilities (N, C) or (N, C, d1, …). */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   return internal(() => {
     const { weight = null, ignoreIndex = -100, reduction = "mean" } = opts;
     checkTargetTypes("nll_loss", input, target);
     const logp = classesLast(input.dim() === 1 ? input.unsqueeze(0) : input);
+    checkClassWeight(weight, logp.shape[1]);
     const t = target.reshape(-1).long();
     if (raw.wasmF32(logp.dtype) && (weight === null || weight.dtype === "float32")) {
       return fusedNll(logp, t, weight, ignoreIndex, reduction, target.shape);
@@ -108,9 +126,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const classes = input.shape[classDim];
     const logp = input.logSoftmax(classDim);
     const wShape = input.shape.map((_, d) => (d === classDim ? classes : 1));
+    checkClassWeight(weight, classes);
     if (isFloating(target.dtype)) {
       if (target.shape.join() !== input.shape.join()) {
-        throw new Error(`cross_entropy: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+        const classIndices = target.dim() === input.dim() - 1;
+        throw new Error(
+          `cross_entropy: probability targets must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}` +
+            (classIndices ? ` (expected scalar type Long but found ${target.dtype}: class indices must be an int64 tensor; use target.long())` : ""),
+        );
       }
       const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
       const weighted = weight ? logp.mul(weight.reshape(wShape)) : logp;
@@ -136,6 +159,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
 /** F.mse_loss as one MseLossBackward0 node, as PyTorch records it. */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   const reduction = opts.reduction ?? "mean";
+  warnSizeMismatch(input, target);
   return fused("MseLossBackward0", [input, target], [input, target], () => reduce(input.sub(target).square(), reduction), (g, [x, y]) => {
     const n = broadcastShapes(x.shape, y.shape).reduce((a, b) => a * b, 1);
     const d = x.sub(y).mul(reduction === "mean" ? 2 / n : 2).mul(g);
@@ -143,10 +167,13 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
   });
 }
 
-export const l1Loss = (input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor =>
-  internal(() => reduce(input.sub(target).abs(), opts.reduction ?? "mean"));
+export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  warnSizeMismatch(input, target);
+  return internal(() => reduce(input.sub(target).abs(), opts.reduction ?? "mean"));
+}
 
 export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
+  warnSizeMismatch(input, target);
   return internal(() => {
     const beta = opts.beta ?? 1;
     const d = input.sub(target).abs();
@@ -156,6 +183,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: 
 }
 
 export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
+  warnSizeMismatch(input, target);
   return internal(() => {
     const delta = opts.delta ?? 1;
     const d = input.sub(target).abs();
@@ -168,6 +196,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: { weight
   return internal(() => {
     if (input.shape.join() !== target.shape.join()) {
       throw new Error(`Using a target size (${fmtShape(target.shape)}) that is different to the input size (${fmtShape(input.shape)}) is deprecated. Please ensure they have the same size.`);
+    }
+    for (const [what, t] of [["input", input], ["target", target]] as const) {
+      const v = raw.values(t);
+      for (let k = 0; k < v.length; k++) if (!(v[k] >= 0 && v[k] <= 1)) throw new RangeError(`binary_cross_entropy: all elements of ${what} should be between 0 and 1 (got ${v[k]})`);
     }
     const logX = input.log().clamp(-100, null);
     const log1mX = input.neg().add(1).log().clamp(-100, null);

@@ -21,6 +21,20 @@ export function scalarTensor(v: number | boolean, dtype: DType): Tensor {
   return raw.fromValues([Number(v)], [], dtype);
 }
 
+/** What a JS value given where a tensor or number belongs is, for the error. */
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "Array (make it a tensor with torch.tensor([...]))";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
+
+/** Checks an operand: a tensor, a number or a boolean (PyTorch's TypeError otherwise). */
+export function checkOperand(op: string, v: unknown, position = 1, name = "other"): void {
+  if (v instanceof Tensor || typeof v === "number" || typeof v === "boolean") return;
+  throw new TypeError(`${op}(): argument '${name}' (position ${position}) must be Tensor or a number, not ${describe(v)}`);
+}
+
 function operands(a: Operand, b: Operand, floatResult = false): [Tensor, Tensor, DType] {
   let dtype = resultType({ dtype: dtypeOf(a), rank: rank(a) }, { dtype: dtypeOf(b), rank: rank(b) });
   if (floatResult && !isFloating(dtype)) dtype = "float32";
@@ -55,6 +69,8 @@ interface Needs {
  */
 function binaryOp(name: string, grad: string, a: Operand, b: Operand, js: Js2, floatResult: boolean, needs: (a: Tensor, b: Tensor) => Needs,
   backward: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+  checkOperand(name, a, 0, "input");
+  checkOperand(name, b);
   const [ta, tb, dtype] = operands(a, b, floatResult);
   const shape = broadcastShapes(ta.shape, tb.shape);
   const out = raw.binary(ta, tb, shape, name, js, dtype);
@@ -144,6 +160,8 @@ const comparisons: Record<Comparison, Js2> = {
 
 /** Comparisons give bool tensors and have no gradient. */
 export function compare(op: Comparison, a: Operand, b: Operand): Tensor {
+  checkOperand(op, a, 0, "input");
+  checkOperand(op, b);
   const [ta, tb] = operands(a, b);
   const out = raw.binary(ta, tb, broadcastShapes(ta.shape, tb.shape), op, comparisons[op], "bool");
   dropOperands(a, b, ta, tb);
@@ -154,6 +172,8 @@ export function where(condition: Tensor, a: Operand, b: Operand): Tensor {
   if (condition.dtype !== "bool") {
     throw new TypeError(`where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`);
   }
+  checkOperand("where", a, 1, "input");
+  checkOperand("where", b, 2);
   const [ta, tb, dtype] = operands(a, b);
   const shape = broadcastShapes(condition.shape, broadcastShapes(ta.shape, tb.shape));
   const out = raw.where(condition, ta, tb, shape, dtype);
@@ -180,6 +200,7 @@ const inPlaceJs: Record<string, Js2> = {
  */
 export function inPlace<T extends Tensor>(t: T, op: "add" | "sub" | "mul" | "div", o: Operand, alpha: number): T {
   checkInPlace(t, `${op}_`);
+  checkOperand(`${op}_`, o);
   const other = alpha === 1 ? o : mul(o, alpha);
   const needsGraph = isGradEnabled() && (t.requiresGrad || (other instanceof Tensor && other.requiresGrad));
   if (needsGraph) {

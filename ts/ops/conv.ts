@@ -34,12 +34,19 @@ interface Window {
   d: [number, number];
 }
 
-const windowOf = (kernelSize: Pair, o: UnfoldOptions): Window => ({
-  k: pair(kernelSize),
-  s: pair(o.stride ?? 1),
-  p: pair(o.padding ?? 0),
-  d: pair(o.dilation ?? 1),
-});
+/** A window's sizes, checked before any kernel runs (a zero stride would divide by zero), with PyTorch's texts. */
+function windowOf(op: string, kernelSize: Pair, o: UnfoldOptions): Window {
+  const w: Window = { k: pair(kernelSize), s: pair(o.stride ?? 1), p: pair(o.padding ?? 0), d: pair(o.dilation ?? 1) };
+  const pool = op.includes("pool");
+  for (const [name, v] of [["kernel_size", w.k], ["stride", w.s], ["padding", w.p], ["dilation", w.d]] as const) {
+    if (!v.every(Number.isInteger)) throw new TypeError(`${op}: ${name} must be integers, got (${v.join(", ")})`);
+  }
+  if (w.k.some((k) => k <= 0)) throw new Error(`${op}: kernel size should be greater than zero, but got kH: ${w.k[0]} kW: ${w.k[1]}`);
+  if (w.s.some((s) => s <= 0)) throw new Error(`${op}: ${pool ? (w.s.some((s) => s === 0) ? "stride should not be zero" : "stride should be greater than zero") : "non-positive stride is not supported"}`);
+  if (w.d.some((d) => d <= 0)) throw new Error(`${op}: dilation should be greater than zero, but got [${w.d.join(", ")}]`);
+  if (w.p.some((p) => p < 0)) throw new Error(`${op}: negative padding is not supported`);
+  return w;
+}
 
 /** Output length along one axis; with ceilMode the last window may overhang, but must start inside. */
 function outLength(size: number, w: Window, axis: 0 | 1, ceilMode = false): number {
@@ -126,7 +133,7 @@ function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
 export function unfold(x: Tensor, kernelSize: Pair, opts: UnfoldOptions = {}): Tensor {
   if (x.dim() !== 3 && x.dim() !== 4) throw new Error(`Input Error: Only 3D or 4D input Tensors are supported (got ${x.dim()}D)`);
   checkFloating("unfold", x);
-  const w = windowOf(kernelSize, opts);
+  const w = windowOf("unfold", kernelSize, opts);
   return batched(x, (x4) => unfoldRaw(x4, w, [outLength(x4.shape[2], w, 0), outLength(x4.shape[3], w, 1)], 0));
 }
 
@@ -134,7 +141,7 @@ export function unfold(x: Tensor, kernelSize: Pair, opts: UnfoldOptions = {}): T
 export function fold(cols: Tensor, outputSize: Pair, kernelSize: Pair, opts: UnfoldOptions = {}): Tensor {
   if (cols.dim() !== 2 && cols.dim() !== 3) throw new Error(`Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got ${cols.dim()}D)`);
   checkFloating("fold", cols);
-  const w = windowOf(kernelSize, opts);
+  const w = windowOf("fold", kernelSize, opts);
   const size = pair(outputSize);
   const out: [number, number] = [outLength(size[0], w, 0), outLength(size[1], w, 1)];
   const c3 = cols.dim() === 2 ? cols.unsqueeze(0) : cols;
@@ -172,6 +179,7 @@ export function conv2d(
   checkFloating("conv2d", x);
   checkFloating("conv2d", weight);
   const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups <= 0) throw new Error(`conv2d: non-positive groups is not supported (got ${groups})`);
   const [outC, inPerGroup, kh, kw] = weight.shape;
   const x4 = x.dim() === 3 ? x.unsqueeze(0) : x;
   if (outC % groups !== 0) {
@@ -180,6 +188,8 @@ export function conv2d(
   if (x4.shape[1] !== inPerGroup * groups) {
     throw new Error(`Given groups=${groups}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x4.shape)} to have ${inPerGroup * groups} channels, but got ${x4.shape[1]} channels instead`);
   }
+  // the window's checks; "same" / "valid" padding is resolved below
+  windowOf("conv2d", [kh, kw], { stride: opts.stride, dilation: opts.dilation, padding: typeof opts.padding === "string" ? 0 : opts.padding });
   const dilation = pair(opts.dilation ?? 1);
   const [top, bottom, left, right] = paddingOf(opts.padding ?? 0, [kh, kw], dilation, opts.stride ?? 1);
   // uneven padding ("same" with an even kernel) pads the input; even padding is the unfold's
@@ -230,7 +240,7 @@ export interface Pool2dOptions {
 function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions): { w: Window; out: [number, number] } {
   if ((x.dim() !== 3 && x.dim() !== 4) || x.numel() === 0) throw new Error("non-empty 3D or 4D (batch mode) tensor expected for input");
   checkFloating(op, x);
-  const w = windowOf(kernelSize, { stride: o.stride ?? kernelSize, padding: o.padding, dilation: o.dilation });
+  const w = windowOf(op, kernelSize, { stride: o.stride ?? kernelSize, padding: o.padding, dilation: o.dilation });
   for (const a of [0, 1] as const) {
     if (w.p[a] * 2 > w.k[a]) throw new Error(`pad should be at most half of kernel size, but got pad=${w.p[a]} and kernel_size=${w.k[a]}`);
   }

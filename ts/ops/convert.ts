@@ -14,6 +14,23 @@ export function toDtype(x: Tensor, dtype: DType): Tensor {
   return record("ToCopyBackward0", [x], out, [], (g) => [isFloating(x.dtype) ? toDtype(g, x.dtype) : null]);
 }
 
+/** Whether a tensor of shape `from` broadcasts to exactly `to` (what a write into a tensor of shape `to` needs). */
+export function expandsTo(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return from.slice(0, from.length - to.length).every((d) => d === 1) && expandsTo(from.slice(from.length - to.length), to);
+  const off = to.length - from.length;
+  return from.every((d, i) => d === 1 || d === to[off + i]);
+}
+
+/** PyTorch's error for a source that does not broadcast to the destination of a write. */
+export function checkExpands(op: string, from: readonly number[], to: readonly number[]): void {
+  if (expandsTo(from, to)) return;
+  if (from.length > to.length) throw new Error(`${op}: output with shape [${to.join(", ")}] doesn't match the broadcast shape [${[...from.slice(0, from.length - to.length), ...to].join(", ")}]`);
+  const off = to.length - from.length;
+  const k = from.findIndex((d, i) => d !== 1 && d !== to[off + i]);
+  const dim = Math.max(k, 0);
+  throw new Error(`${op}: The size of tensor a (${to[off + dim] ?? 1}) must match the size of tensor b (${from[dim]}) at non-singleton dimension ${off + dim}`);
+}
+
 /** The device in `torch.device("cpu")` form; anything but the CPU is a clear error. */
 export interface Device {
   readonly type: string;
@@ -32,10 +49,16 @@ export function device(spec: string | Device): Device {
 
 const CPU: Device = Object.freeze({ type: "cpu", toString: () => "cpu" });
 
+/** PyTorch's device types: any of them is a device taimatsu has not got, not a misspelt dtype. */
+const DEVICE_TYPES = ["cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "vulkan", "opencl", "mkldnn", "ort", "hpu", "mtia"];
+
 /** tensor.to(dtype | device | "cpu" | otherTensor). Moving to the CPU is a no-op, as in PyTorch. */
 export function to(x: Tensor, target: DType | Device | string | Tensor): Tensor {
   if (target instanceof Tensor) return toDtype(x, target.dtype);
   if (typeof target === "string" && (DTYPES as readonly string[]).includes(target)) return toDtype(x, target as DType);
+  if (typeof target === "string" && !DEVICE_TYPES.includes(target.split(":")[0])) {
+    throw new TypeError(`to(): '${target}' is neither a dtype (${DTYPES.join(", ")}) nor a device ("cpu")`);
+  }
   device(target as string | Device);
   return x;
 }
@@ -63,6 +86,7 @@ export function fill_<T extends Tensor>(t: T, v: number): T {
 /** t.copy_(src): src broadcast and cast into t, recorded as CopyBackwards. */
 export function copy_<T extends Tensor>(t: T, src: Tensor): T {
   checkInPlace(t, "copy_");
+  checkExpands("copy_", src.shape, t.shape);
   const node = overwriteNode(t, src, "CopyBackwards");
   write(t, src);
   rebase(t, node);

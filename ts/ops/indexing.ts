@@ -7,7 +7,7 @@ import { itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel } from "../tensor/shape.js";
 import { NestedList, Operand, Tensor } from "../tensor/tensor.js";
 import { scalarTensor, where } from "./binary.js";
-import { assign_, copy_ } from "./convert.js";
+import { assign_, copy_, expandsTo } from "./convert.js";
 import { expand, permute, reshape, select, slice, unsqueeze } from "./movement.js";
 import { arange, tensor } from "../tensor/create.js";
 import { broadcastShapes } from "../tensor/shape.js";
@@ -169,6 +169,9 @@ export function indexPut_<T extends Tensor>(x: T, spec: IndexSpec, value: Operan
   const items = normalize(x, spec);
   if (!items.some((it) => it instanceof Tensor)) {
     const view = index(x, items);
+    if (!expandsTo(v.shape, view.shape)) {
+      throw new Error(`shape mismatch: value tensor of shape ${fmtShape(v.shape)} cannot be broadcast to indexing result of shape ${fmtShape(view.shape)}`);
+    }
     if (opts.accumulate) assign_(view, view.add(v), "index_put_");
     else copy_(view, v);
     return x;
@@ -209,13 +212,12 @@ function checkIndex(op: string, idx: Tensor): Float64Array {
 /** The index as int64 values in [0, size), wrapping negatives; errors name the bad index. */
 function int64Index(op: string, index: Tensor, size: number, dim: number): Tensor {
   const idx = checkIndex(op, index);
-  let wrapped = false;
+  // negative indices do not count from the end here, as in PyTorch (an Embedding of -1 is an error)
   for (const i of idx) {
-    if (i < -size || i >= size) throw new RangeError(`index out of range in self: index ${i} for dimension ${dim} of size ${size}`);
-    if (i < 0) wrapped = true;
+    if (i < 0 || i >= size) throw new RangeError(`index out of range in self: ${op} index ${i} for dimension ${dim} of size ${size}`);
   }
-  if (!wrapped && index.dtype === "int64") return raw.contiguous(index.reshape(-1));
-  return raw.fromValues(idx.map((i) => (i < 0 ? i + size : i)), [idx.length], "int64");
+  if (index.dtype === "int64") return raw.contiguous(index.reshape(-1));
+  return raw.fromValues(idx, [idx.length], "int64");
 }
 
 /** [outer, n, inner] around dim d. */

@@ -35,6 +35,18 @@ export function optimizerArgs<O>(name: string, positional: readonly string[], ke
   return o as Partial<O>;
 }
 
+/** Each option of a group has its default's type (a learning rate "x" made every weight NaN before). */
+function checkOptionTypes(name: string, defaults: object, group: Record<string, unknown>): void {
+  for (const [k, d] of Object.entries({ ...defaults, lr: 0 }) as [string, unknown][]) {
+    const v = group[k];
+    const ok = typeof d === "number" ? typeof v === "number" && !Number.isNaN(v)
+      : typeof d === "boolean" ? typeof v === "boolean"
+      : Array.isArray(d) ? Array.isArray(v) && v.length === d.length && v.every((x) => typeof x === "number" && !Number.isNaN(x))
+      : true;
+    if (!ok) throw new TypeError(`${name}: option '${k}' must be ${Array.isArray(d) ? `${d.length} numbers` : `a ${typeof d}`}, got ${JSON.stringify(v) ?? String(v)}`);
+  }
+}
+
 export interface OptimizerStateDict {
   state: Record<string, Record<string, Tensor | number>>;
   param_groups: Record<string, unknown>[];
@@ -65,7 +77,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     }
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     if (params.some((p) => seen.has(p))) throw new Error("some parameters appear in more than one parameter group");
-    this.paramGroups.push({ ...this.defaults, ...group, params } as Group<O>);
+    const merged = { ...this.defaults, ...group, params } as Group<O>;
+    checkOptionTypes(this.constructor.name, this.defaults, merged);
+    this.paramGroups.push(merged);
   }
 
   /** Sets gradients to null (or zero); also the memory boundary of a training loop. */

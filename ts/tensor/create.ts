@@ -161,6 +161,7 @@ export function arange(a: number, b?: number | TensorOptions, c?: number | Tenso
   const nums = [a, b, c].filter((x): x is number => typeof x === "number");
   const opts = ([b, c, d].find((x) => typeof x === "object") ?? {}) as TensorOptions;
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : nums.length === 2 ? [nums[0], nums[1], 1] : nums;
+  if (![start, end, step].every(Number.isFinite)) throw new RangeError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
   if (step === 0) throw new Error("step must be nonzero");
   if ((end - start) / step < 0) throw new Error("upper bound and larger bound inconsistent with step sign");
   const n = Math.ceil((end - start) / step);
@@ -181,6 +182,8 @@ export function eye(n: number, m: number | TensorOptions = n, opts: TensorOption
   setCurrentOp("eye");
   const cols = typeof m === "number" ? m : n;
   const o = typeof m === "object" ? m : opts;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`eye: n must be greater or equal to 0, got ${n}`);
+  if (!Number.isInteger(cols) || cols < 0) throw new RangeError(`eye: m must be greater or equal to 0, got ${cols}`);
   const v = new Float64Array(n * cols);
   for (let i = 0; i < Math.min(n, cols); i++) v[i * cols + i] = 1;
   return finish(raw.fromValues(v, [n, cols], o.dtype ?? "float32"), o);

@@ -3,13 +3,21 @@
 // kernel call sees resident memory. The version counter is shared by all views, as PyTorch's
 // is, so an in-place write through any view is seen by autograd's saved-tensor checks.
 import { MAX_BLOCK_BYTES } from "../backend/wasm.js";
-import { DType, itemSize } from "./dtype.js";
+import { DType, DTYPES, itemSize } from "./dtype.js";
 import { allocate, Block, clock, release, reload, setLongLived } from "./residency.js";
 
 /** The op being run, for allocation errors (set at op entry by raw.use and the factories). */
 let currentOp = "taimatsu";
 export function setCurrentOp(op: string): void {
   currentOp = op;
+}
+
+/** PyTorch's check of a new tensor's sizes, naming the op that makes it. */
+export function checkShape(shape: readonly number[]): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d)) throw new TypeError(`${currentOp}: sizes must be integers, got ${String(d)} in [${shape.join(", ")}]`);
+    if (d < 0) throw new RangeError(`${currentOp}: Trying to create tensor with negative dimension ${d}: [${shape.join(", ")}]`);
+  }
 }
 
 export class Storage {
@@ -19,6 +27,7 @@ export class Storage {
   version = 0;
 
   constructor(readonly dtype: DType, readonly length: number, zeroed: boolean) {
+    if (itemSize[dtype] === undefined) throw new TypeError(`${currentOp}: invalid dtype '${String(dtype)}'; expected one of ${DTYPES.join(", ")}`);
     const nbytes = length * itemSize[dtype];
     if (!Number.isSafeInteger(length) || length < 0 || nbytes > MAX_BLOCK_BYTES) {
       throw new RangeError(

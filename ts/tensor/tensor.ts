@@ -20,7 +20,7 @@ import { formatTensor } from "./format.js";
 import { dispose, escape, hold, Scope, track, Tracked, unhold } from "./lifetime.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "./shape.js";
 import type { Generator } from "./random.js";
-import { Storage } from "./storage.js";
+import { checkShape, Storage } from "./storage.js";
 
 export type Scalar = number | boolean;
 export type Operand = Tensor | Scalar;
@@ -63,11 +63,13 @@ export class Tensor implements Tracked {
 
   /** A new contiguous tensor whose values are unspecified (to be overwritten), as torch.empty. */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
+    checkShape(shape);
     return new Tensor(new Storage(dtype, numel(shape), false), shape, contiguousStrides(shape), 0, dtype);
   }
 
   /** A new contiguous tensor of zeros. */
   static zeros(shape: Shape, dtype: DType = "float32"): Tensor {
+    checkShape(shape);
     return new Tensor(new Storage(dtype, numel(shape), true), shape, contiguousStrides(shape), 0, dtype);
   }
 

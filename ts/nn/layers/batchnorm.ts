@@ -6,7 +6,7 @@ import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
 import { Device } from "../../ops/convert.js";
 import { DType } from "../../tensor/dtype.js";
-import { bindArgs, Rest } from "../../signature.js";
+import { bindArgs, checkCount, Rest } from "../../signature.js";
 import { pyBool, pyFloat } from "../py-repr.js";
 import { factoryDType, FactoryOptions } from "./linear.js";
 
@@ -39,7 +39,7 @@ abstract class BatchNorm extends Module {
       { fn: `${new.target.name}.__init__`, positional: ["numFeatures", "eps", "momentum", "affine", "trackRunningStats", "device", "dtype"], required: 1 },
       [numFeatures, ...args],
     );
-    this.numFeatures = o.numFeatures;
+    this.numFeatures = checkCount(`${new.target.name}.__init__`, "numFeatures", o.numFeatures);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
     this.affine = o.affine ?? true;

@@ -3,7 +3,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { DType } from "../../tensor/dtype.js";
 import { Generator } from "../../tensor/random.js";
 import { Device } from "../../ops/convert.js";
-import { bindArgs, Rest } from "../../signature.js";
+import { bindArgs, checkCount, Rest } from "../../signature.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
@@ -44,7 +44,11 @@ const CONV_ARGS = ["inChannels", "outChannels", "kernelSize", "stride", "padding
 
 /** A convolution's parameters and PyTorch's checks, for any number of spatial dimensions. */
 function convParameters(layer: string, inChannels: number, outChannels: number, kernel: number[], o: { groups?: number; bias?: boolean; paddingMode?: string } & FactoryOptions) {
-  const groups = o.groups ?? 1;
+  const fn = `${layer}.__init__`;
+  checkCount(fn, "inChannels", inChannels);
+  checkCount(fn, "outChannels", outChannels);
+  kernel.forEach((k) => checkCount(fn, "kernelSize", k, 1));
+  const groups = checkCount(fn, "groups", o.groups ?? 1, 1);
   if (inChannels % groups !== 0) throw new Error("in_channels must be divisible by groups");
   if (outChannels % groups !== 0) throw new Error("out_channels must be divisible by groups");
   unsupported(layer, [[`padding_mode '${o.paddingMode}'`, (o.paddingMode ?? "zeros") !== "zeros"]]);

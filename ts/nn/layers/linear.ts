@@ -7,7 +7,7 @@ import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
 import * as init from "../init.js";
 import { device as checkDevice, Device } from "../../ops/convert.js";
-import { bindArgs, Rest } from "../../signature.js";
+import { bindArgs, checkCount, Rest } from "../../signature.js";
 import { pyBool } from "../py-repr.js";
 
 /** The factory arguments every parametrised layer takes: PyTorch's device and dtype, and taimatsu's seeded generator. */
@@ -41,8 +41,8 @@ export class Linear extends Module {
       { fn: "Linear.__init__", positional: ["inFeatures", "outFeatures", "bias", "device", "dtype"], required: 2, keywords: ["generator"] },
       [inFeatures, outFeatures, ...args],
     );
-    this.inFeatures = o.inFeatures;
-    this.outFeatures = o.outFeatures;
+    this.inFeatures = checkCount("Linear.__init__", "inFeatures", o.inFeatures);
+    this.outFeatures = checkCount("Linear.__init__", "outFeatures", o.outFeatures);
     const dtype = factoryDType(o);
     this.weight = new Parameter(Tensor.empty([this.outFeatures, this.inFeatures], dtype));
     this.bias = o.bias === false ? null : new Parameter(Tensor.empty([this.outFeatures], dtype));

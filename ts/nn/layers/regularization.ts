@@ -8,7 +8,7 @@ import * as init from "../init.js";
 import { withGradMode } from "../../autograd/mode.js";
 import { assign_, Device } from "../../ops/convert.js";
 import { DType } from "../../tensor/dtype.js";
-import { bindArgs, Rest } from "../../signature.js";
+import { bindArgs, checkCount, Rest } from "../../signature.js";
 import { pyBool, pyFloat } from "../py-repr.js";
 import { factoryDType, FactoryOptions } from "./linear.js";
 
@@ -54,7 +54,7 @@ export class LayerNorm extends Module {
       { fn: "LayerNorm.__init__", positional: ["normalizedShape", "eps", "elementwiseAffine", "device", "dtype"], required: 1 },
       [normalizedShape, ...args],
     );
-    this.normalizedShape = typeof o.normalizedShape === "number" ? [o.normalizedShape] : [...o.normalizedShape];
+    this.normalizedShape = (typeof o.normalizedShape === "number" ? [o.normalizedShape] : [...o.normalizedShape]).map((d) => checkCount("LayerNorm.__init__", "normalizedShape", d));
     this.eps = o.eps ?? 1e-5;
     this.elementwiseAffine = o.elementwiseAffine ?? true;
     const dtype = factoryDType(o);
@@ -104,8 +104,8 @@ export class Embedding extends Module {
     for (const [name, set] of [["maxNorm", o.maxNorm != null], ["scaleGradByFreq", o.scaleGradByFreq === true], ["sparse", o.sparse === true]] as const) {
       if (set) throw new Error(`Embedding: ${name} is not supported by taimatsu`);
     }
-    this.numEmbeddings = o.numEmbeddings;
-    this.embeddingDim = o.embeddingDim;
+    this.numEmbeddings = checkCount("Embedding.__init__", "numEmbeddings", o.numEmbeddings);
+    this.embeddingDim = checkCount("Embedding.__init__", "embeddingDim", o.embeddingDim);
     const pad = o.paddingIdx ?? null;
     if (pad !== null && (pad >= this.numEmbeddings || pad < -this.numEmbeddings)) throw new RangeError("Padding_idx must be within num_embeddings");
     this.paddingIdx = pad === null ? null : pad < 0 ? pad + this.numEmbeddings : pad;

@@ -13,7 +13,7 @@ import * as F from "../functional.js";
 import * as init from "../init.js";
 import { Device } from "../../ops/convert.js";
 import { DType } from "../../tensor/dtype.js";
-import { bindArgs, Rest } from "../../signature.js";
+import { bindArgs, checkCount, Rest } from "../../signature.js";
 import { factoryDType, FactoryOptions } from "./linear.js";
 
 export interface RNNOptions extends FactoryOptions {
@@ -53,8 +53,10 @@ abstract class RNNBase extends Module {
 
   constructor(private readonly mode: Mode, opts: Bound) {
     super();
-    this.inputSize = opts.inputSize;
-    this.hiddenSize = opts.hiddenSize;
+    const fn = `${mode === "LSTM" || mode === "GRU" ? mode : "RNN"}.__init__`;
+    this.inputSize = checkCount(fn, "inputSize", opts.inputSize);
+    this.hiddenSize = checkCount(fn, "hiddenSize", opts.hiddenSize, 1);
+    checkCount(fn, "numLayers", opts.numLayers ?? 1, 1);
     const { inputSize, hiddenSize } = opts;
     if ((opts.projSize ?? 0) !== 0) throw new Error(`${mode === "LSTM" ? "LSTM: projSize is not supported by taimatsu" : "proj_size argument is only supported for LSTM, not RNN or GRU"}`);
     const dtype = factoryDType(opts);
