@@ -48,24 +48,66 @@ function safetensorsBytes(sd: Record<string, Tensor>, metadata: Record<string, s
   return out;
 }
 
+/** The largest header the safetensors format allows (its own reader's limit). */
+const MAX_HEADER = 100_000_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * The tensors of a safetensors file, checked entry by entry before anything is allocated:
+ * dtype, shape, and data_offsets that lie inside the data, do not overlap, and hold exactly
+ * shape × dtype bytes. The result has no prototype, so a tensor named "__proto__" is just a key.
+ */
 export function loadSafetensors(source: BytesSource): Record<string, Tensor> {
   const bytes = readBytes("loadSafetensors", source);
-  if (bytes.length < 8) throw new Error("safetensors: file too short for a header");
+  const fail = (msg: string): never => {
+    throw new Error(`safetensors: ${msg}`);
+  };
+  if (bytes.length < 8) fail("file too short for a header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new Error(`safetensors: header of ${n} bytes runs past the end of the file`);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const base = 8 + n;
-  const out: Record<string, Tensor> = {};
-  for (const [name, info] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    const dtype = DTYPES[info.dtype];
-    if (!dtype) throw new Error(`safetensors: tensor '${name}' has dtype ${info.dtype}, which taimatsu does not support`);
-    const [b, e] = info.data_offsets;
-    const t = Tensor.empty(info.shape, dtype);
-    if (e - b !== t.numel() * itemSize[dtype]) {
-      throw new Error(`safetensors: tensor '${name}' of shape [${info.shape.join(", ")}] and dtype ${info.dtype} needs ${t.numel() * itemSize[dtype]} bytes, but its data_offsets span ${e - b}`);
+  const n = view.getBigUint64(0, true);
+  if (n > BigInt(Math.min(bytes.length - 8, MAX_HEADER))) fail(`header of ${n} bytes runs past the end of the file (${bytes.length} bytes)`);
+  let text = "";
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + Number(n)));
+  } catch {
+    fail("the header is not valid UTF-8");
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    fail(`the header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObject(header)) fail("the header is not a JSON object");
+  const base = 8 + Number(n);
+  const dataLength = bytes.length - base;
+  const entries: [string, DType, number[], number, number][] = [];
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      if (!isObject(info) || !Object.values(info).every((v) => typeof v === "string")) fail("__metadata__ must map names to strings");
+      continue;
     }
+    if (!isObject(info)) fail(`tensor '${name}' has no description`);
+    const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
+    const dtype = typeof code === "string" && Object.hasOwn(DTYPES, code) ? DTYPES[code] : fail(`tensor '${name}' has dtype ${String(code)}, which taimatsu does not support`);
+    if (!Array.isArray(shape) || !shape.every(isCount)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; sizes must be non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1] || offsets[1] > dataLength) {
+      fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}; they must be two whole byte positions, in order, within the ${dataLength} bytes of data`);
+    }
+    const [b, e] = offsets as [number, number];
+    const needed = (shape as number[]).reduce((a, d) => a * d, 1) * itemSize[dtype];
+    if (e - b !== needed) fail(`tensor '${name}' of shape [${(shape as number[]).join(", ")}] and dtype ${String(code)} needs ${needed} bytes, but its data_offsets span ${e - b}`);
+    entries.push([name, dtype, shape as number[], b, e]);
+  }
+  const byStart = [...entries].sort((x, y) => x[3] - y[3]);
+  for (let k = 1; k < byStart.length; k++) {
+    if (byStart[k][3] < byStart[k - 1][4]) fail(`tensors '${byStart[k - 1][0]}' and '${byStart[k][0]}' overlap in the data`);
+  }
+  const out: Record<string, Tensor> = Object.create(null);
+  for (const [name, dtype, shape, b, e] of entries) {
+    const t = Tensor.empty(shape, dtype);
     const arr = storageArray(t.storage);
     new Uint8Array(arr.buffer, arr.byteOffset, e - b).set(bytes.subarray(base + b, base + e));
     // a bool byte other than 0 or 1 would break the kernels' assumptions

@@ -17,8 +17,21 @@ export interface LoadOptions {
   mapLocation?: string | Device;
 }
 
-/** The archive's entries by name (stored entries only, as torch.save writes them). */
+/**
+ * The archive's entries by name (stored entries only, as torch.save writes them). Entries lie
+ * inside the file and do not share bytes: overlapping entries could make a small file load as
+ * gigabytes of tensors.
+ */
 function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
+  try {
+    return readZipEntries(bytes);
+  } catch (e) {
+    if (e instanceof RangeError) throw new Error(`torch.load: corrupt ZIP archive (a record points outside the file: ${e.message})`);
+    throw e;
+  }
+}
+
+function readZipEntries(bytes: Uint8Array): Map<string, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
@@ -27,7 +40,7 @@ function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
       break;
     }
   }
-  if (eocd < 0) throw new Error("torch.load: not a ZIP archive (files from torch.save since PyTorch 1.6 are; older ones are not supported)");
+  if (eocd < 0) throw new Error("torch.load: neither a ZIP archive (torch.save since PyTorch 1.6) nor a pickle (torch.save before 1.6)");
   let count = view.getUint16(eocd + 10, true);
   let at = view.getUint32(eocd + 16, true);
   if (at === 0xffffffff || count === 0xffff) {
@@ -38,6 +51,7 @@ function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
     at = Number(view.getBigUint64(z64 + 48, true));
   }
   const entries = new Map<string, Uint8Array>();
+  const ranges: [number, number, string][] = [];
   const decoder = new TextDecoder();
   for (let k = 0; k < count; k++) {
     if (view.getUint32(at, true) !== 0x02014b50) throw new Error("torch.load: corrupt ZIP central directory");
@@ -64,8 +78,14 @@ function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
     }
     if (method !== 0) throw new Error(`torch.load: entry '${name}' is compressed (method ${method}); torch.save stores entries uncompressed`);
     const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    if (dataStart + size > bytes.length) throw new Error(`torch.load: corrupt ZIP archive: entry '${name}' runs past the end of the file`);
+    ranges.push([dataStart, dataStart + size, name]);
     entries.set(name, bytes.subarray(dataStart, dataStart + size));
     at += 46 + nameLen + extraLen + commentLen;
+  }
+  ranges.sort((x, y) => x[0] - y[0]);
+  for (let k = 1; k < ranges.length; k++) {
+    if (ranges[k][0] < ranges[k - 1][1]) throw new Error(`torch.load: corrupt ZIP archive: entries '${ranges[k - 1][2]}' and '${ranges[k][2]}' share bytes`);
   }
   return entries;
 }
@@ -113,8 +133,21 @@ interface StorageRef {
  */
 class PendingTensor {
   constructor(readonly ref: StorageRef, readonly offset: number, readonly size: number[], readonly stride: number[]) {}
+  /** The tensor, after checking that every element it names lies inside its storage (no read of other memory). */
   make(): Tensor {
-    return this.ref.storage.flat.makeView(this.size, this.stride, this.ref.offset + this.offset).contiguous();
+    const { size, stride } = this;
+    const offset = this.ref.offset + this.offset;
+    const whole = (v: unknown): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+    if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length || !size.every(whole) || !stride.every(whole) || !whole(offset)) {
+      throw new Error(`torch.load: a tensor has invalid size ${JSON.stringify(size)}, stride ${JSON.stringify(stride)} or offset ${JSON.stringify(offset)}`);
+    }
+    const n = this.ref.storage.flat.numel();
+    const numel = size.reduce((a, b) => a * b, 1);
+    const last = size.reduce((a, s, d) => a + (s - 1) * stride[d], offset);
+    if (numel > 0 && last >= n) {
+      throw new Error(`torch.load: a tensor of size [${size.join(", ")}], stride [${stride.join(", ")}] and offset ${offset} reaches element ${last} of a storage of ${n}`);
+    }
+    return this.ref.storage.flat.makeView(size, stride, offset).contiguous();
   }
 }
 
@@ -140,7 +173,15 @@ function unpickle(p: Uint8Array, loadStorage: LoadStorage, start = 0): { value: 
     items.shift();
     return items;
   };
+  const need = (n: number): void => {
+    if (!(n >= 0) || i + n > p.length) throw new Error("torch.load: the pickle is truncated");
+  };
+  const memoGet = (k: number): unknown => {
+    if (!memo.has(k)) throw new Error(`torch.load: the pickle reads memo entry ${k}, which it never wrote`);
+    return memo.get(k);
+  };
   const text = (n: number): string => {
+    need(n);
     const s = decoder.decode(p.subarray(i, i + n));
     i += n;
     return s;
@@ -197,10 +238,10 @@ function unpickle(p: Uint8Array, loadStorage: LoadStorage, start = 0): { value: 
         memo.set(memo.size, stack[stack.length - 1]);
         break;
       case 0x68: // BINGET
-        stack.push(memo.get(p[i++]));
+        stack.push(memoGet(p[i++]));
         break;
       case 0x6a: // LONG_BINGET
-        stack.push(memo.get(view.getUint32(i, true)));
+        stack.push(memoGet(view.getUint32(i, true)));
         i += 4;
         break;
       case 0x28: // MARK
@@ -314,12 +355,38 @@ function unpickle(p: Uint8Array, loadStorage: LoadStorage, start = 0): { value: 
   }
 }
 
-/** Plain objects for dicts (string keys), tensors made. */
-function toJs(v: unknown): unknown {
-  if (v instanceof PendingTensor) return v.make();
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toJs(x)]));
-  if (Array.isArray(v)) return v.map(toJs);
-  return v;
+/** How deep a loaded object may nest: state dicts and checkpoints need a handful of levels. */
+const MAX_DEPTH = 1000;
+
+/**
+ * Plain objects for dicts (string keys, no prototype: a key "__proto__" is just a key),
+ * tensors made. What the pickle shares stays shared (a memoised list used a million times is
+ * one list, not a million copies), and a container that holds itself is an error.
+ */
+function toJs(root: unknown): unknown {
+  const done = new Map<unknown, unknown>();
+  const active = new Set<unknown>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (!(v instanceof PendingTensor || v instanceof Map || Array.isArray(v))) return v;
+    if (done.has(v)) return done.get(v);
+    if (depth > MAX_DEPTH) throw new Error(`torch.load: the object nests deeper than ${MAX_DEPTH} levels; ${STATE_DICTS_ONLY}`);
+    if (active.has(v)) throw new Error(`torch.load: a container in the file holds itself; ${STATE_DICTS_ONLY}`);
+    active.add(v);
+    let out: unknown;
+    if (v instanceof PendingTensor) {
+      out = v.make();
+    } else if (v instanceof Map) {
+      const o: Record<string, unknown> = Object.create(null);
+      for (const [k, x] of v) o[String(k)] = walk(x, depth + 1);
+      out = o;
+    } else {
+      out = (v as unknown[]).map((x) => walk(x, depth + 1));
+    }
+    active.delete(v);
+    done.set(v, out);
+    return out;
+  };
+  return walk(root, 0);
 }
 
 /**
@@ -379,6 +446,9 @@ function loadLegacy(bytes: Uint8Array): unknown {
   const value = next((kind, key, numel, v) => {
     let s = storages.get(key);
     if (!s) {
+      if (!Number.isSafeInteger(numel) || numel < 0 || numel * itemSize[STORAGES[kind] ?? "uint8"] > bytes.length) {
+        throw new Error(`torch.load: storage ${key} claims ${numel} elements, more than the file holds`);
+      }
       s = new PickledStorage(kind, numel);
       storages.set(key, s);
     }

@@ -39,6 +39,15 @@ export class ImageDataset extends Dataset<[Tensor, number]> {
   }
 }
 
+/** The byte size an IDX file's header promises (null until the whole header is there); for bounding gunzip. */
+export function idxSize(head: Uint8Array): number | null {
+  if (head.length < 4) return null;
+  const start = 4 + 4 * head[3];
+  if (head.length < start) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  return start + Array.from({ length: head[3] }, (_, d) => view.getUint32(4 + 4 * d)).reduce((a, b) => a * b, 1);
+}
+
 /** Parses an IDX file of unsigned bytes: [dims, data]. */
 export function parseIdx(bytes: Uint8Array, what: string, expectDims: number): [number[], Uint8Array] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -47,8 +56,9 @@ export function parseIdx(bytes: Uint8Array, what: string, expectDims: number): [
   }
   const nd = bytes[3];
   if (nd !== expectDims) throw new Error(`${what}: expected ${expectDims} dimensions, the IDX header says ${nd}`);
-  const dims = Array.from({ length: nd }, (_, d) => view.getUint32(4 + 4 * d));
   const start = 4 + 4 * nd;
+  if (bytes.length < start) throw new Error(`${what}: the IDX header is truncated (${bytes.length} bytes, its ${nd} dimensions need ${start})`);
+  const dims = Array.from({ length: nd }, (_, d) => view.getUint32(4 + 4 * d));
   const size = dims.reduce((a, b) => a * b, 1);
   if (bytes.length - start !== size) {
     throw new Error(`${what}: header promises ${size} bytes of data (${dims.join("×")}), file has ${bytes.length - start}`);
@@ -67,8 +77,8 @@ export function mnistFromBytes(name: string, images: Uint8Array, labels: Uint8Ar
 async function loadIdxSet(name: string, root: string, opts: ImageDatasetOptions): Promise<ImageDataset> {
   const prefix = (opts.train ?? true) ? "train" : "t10k";
   const dirs = [root, `${root}/${name}/raw`];
-  const images = await readFirst(name, dirs, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`]);
-  const labels = await readFirst(name, dirs, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`]);
+  const images = await readFirst(name, dirs, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`], idxSize);
+  const labels = await readFirst(name, dirs, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`], idxSize);
   return mnistFromBytes(name, images.bytes, labels.bytes, opts.transform);
 }
 
@@ -104,6 +114,7 @@ export async function CIFAR10(root: string, opts: ImageDatasetOptions = {}): Pro
   const dirs = [root, `${root}/cifar-10-batches-bin`];
   const names = (opts.train ?? true) ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ["test_batch.bin"];
   const batches = [];
-  for (const n of names) batches.push((await readFirst("CIFAR10", dirs, [n])).bytes);
+  // a batch file holds 10,000 records
+  for (const n of names) batches.push((await readFirst("CIFAR10", dirs, [n], () => 10000 * CIFAR_RECORD)).bytes);
   return cifar10FromBytes(batches, opts.transform);
 }
