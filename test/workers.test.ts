@@ -53,6 +53,19 @@ describe("DataLoader with numWorkers > 0", () => {
     const loader = new DataLoader(new FaultyDataset(12, 9), { batchSize: 4, numWorkers: 2 });
     await expect(collect(loader)).rejects.toThrow("DataLoader worker 0 failed on batch 2 (dataset indices [8, 9, 10, 11]): cannot decode sample 9");
   });
+  it("a worker that exits, or throws outside a call, is a clear error naming it and the batch; the next epoch starts fresh workers", async () => {
+    const exits = new DataLoader(new FaultyDataset(12, 9, "exit"), { batchSize: 4, numWorkers: 2 });
+    await expect(collect(exits)).rejects.toThrow("DataLoader worker 0 exited unexpectedly with exit code 3 while loading batch 2 (dataset indices [8, 9, 10, 11])");
+    const crashes = new DataLoader(new FaultyDataset(12, 5, "async-throw"), { batchSize: 4, numWorkers: 2 });
+    await expect(collect(crashes)).rejects.toThrow("DataLoader worker 1 failed with an uncaught error (decoder crashed after sample 5) while loading batch 1 (dataset indices [4, 5, 6, 7])");
+    // the same loader again: fresh workers, the same clear error rather than a wait on dead ones
+    await expect(collect(exits)).rejects.toThrow("DataLoader worker 0 exited unexpectedly with exit code 3 while loading batch 2");
+  });
+  it("timeout: a batch that does not come in time is an error, as PyTorch's DataLoader(timeout=…)", async () => {
+    const hangs = new DataLoader(new FaultyDataset(8, 5, "hang"), { batchSize: 4, numWorkers: 2, timeout: 0.5 });
+    await expect(collect(hangs)).rejects.toThrow("DataLoader timed out after 0.5 seconds waiting for batch 1 from worker 1");
+    expect(() => new DataLoader(new FaultyDataset(8, 5), { batchSize: 4, timeout: 1 })).toThrow("timeout option needs numWorkers > 0");
+  });
   it("explains what a dataset needs to be loaded in workers", async () => {
     class Plain extends torch.utils.data.Dataset<number> {
       getItem(i: number) {

@@ -29,7 +29,7 @@ export interface DataLoaderOptions<T> {
   /** Accepted as PyTorch's: pinned memory only matters for GPU copies. */
   pinMemory?: boolean;
   pinMemoryDevice?: string;
-  /** Only 0 (wait for each batch without a limit) is supported. */
+  /** Seconds to wait for each batch from the workers; 0 (the default) waits without a limit. */
   timeout?: number;
   /** Only null: workers are threads and need no process start method. */
   multiprocessingContext?: null;
@@ -63,6 +63,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
   readonly batchSampler: Sampler<number[]> | null;
   readonly numWorkers: number;
   readonly prefetchFactor: number;
+  readonly timeout: number;
   readonly persistentWorkers: boolean;
   private readonly customCollate: boolean;
   private pool: WorkerPool | null = null;
@@ -81,7 +82,8 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
     if (bound.batchSize === null) opts.batchSize = null;
     this.dataset = bound.dataset as D;
     if ((opts.timeout ?? 0) < 0) throw new RangeError("timeout option should be non-negative");
-    if ((opts.timeout ?? 0) > 0) throw new Error("DataLoader: a timeout is not supported by taimatsu yet (0 waits without a limit)");
+    if (typeof (opts.timeout ?? 0) !== "number" || Number.isNaN(opts.timeout)) throw new TypeError(`timeout option should be a number of seconds, got ${String(opts.timeout)}`);
+    this.timeout = opts.timeout ?? 0;
     if (bound.workerInitFn != null) throw new Error("DataLoader: workerInitFn is not supported by taimatsu (workers are threads that load the dataset module themselves)");
     if (bound.multiprocessingContext != null) throw new Error("DataLoader: multiprocessingContext is not supported (workers are threads, not processes)");
     const batchSize = opts.batchSize === undefined ? 1 : opts.batchSize;
@@ -101,6 +103,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
       throw new Error("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing.");
     }
     this.prefetchFactor = opts.prefetchFactor ?? 2;
+    if (numWorkers === 0 && this.timeout > 0) throw new Error("timeout option needs numWorkers > 0: it limits the wait for a worker's batch");
     if (numWorkers === 0 && opts.persistentWorkers) throw new Error("persistent_workers option needs num_workers > 0");
     this.persistentWorkers = opts.persistentWorkers ?? false;
     this.customCollate = opts.collateFn !== undefined;
@@ -230,6 +233,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
       prefetchFactor: this.prefetchFactor,
       libraryUrl,
       collateInWorker: !this.customCollate,
+      timeout: this.timeout,
     });
     const fetched = this.pool.run(batches, batched, baseSeed);
     let k = 0;

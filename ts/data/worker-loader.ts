@@ -111,6 +111,8 @@ const WORKER_SOURCE = `
 interface Channel {
   send(m: unknown): void;
   onMessage(fn: (m: Record<string, unknown>) => void): void;
+  /** Called once if the worker dies: an uncaught error (its message) or an exit (its code). */
+  onDeath(fn: (why: { error?: string; code?: number }) => void): void;
   /** Whether the worker keeps a Node process alive: only while an epoch waits on it. */
   hold(busy: boolean): void;
   terminate(): Promise<unknown>;
@@ -124,6 +126,11 @@ async function spawn(): Promise<Channel> {
     return {
       send: (m) => w.postMessage(m),
       onMessage: (fn) => w.on("message", fn),
+      // listening to "error" also keeps a worker's uncaught error from killing this process
+      onDeath: (fn) => {
+        w.on("error", (e) => fn({ error: e instanceof Error ? e.message : String(e) }));
+        w.on("exit", (code) => fn({ code }));
+      },
       hold: (busy) => (busy ? w.ref() : w.unref()),
       terminate: () => w.terminate(),
     };
@@ -133,6 +140,12 @@ async function spawn(): Promise<Channel> {
   return {
     send: (m) => w.postMessage(m),
     onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
+    onDeath: (fn) => {
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        fn({ error: e.message || "an uncaught error" });
+      };
+    },
     // Bun's workers can be unref'd like Node's; browsers have no process to keep alive
     hold: (busy) => (busy ? w.ref?.() : w.unref?.()),
     terminate: async () => w.terminate(),
@@ -145,6 +158,12 @@ export interface WorkerPoolOptions {
   libraryUrl: string;
   /** Whether workers collate (default collate) or return raw samples for the main thread's collateFn. */
   collateInWorker: boolean;
+  /** Seconds to wait for one batch (0: no limit), as PyTorch's DataLoader timeout. */
+  timeout: number;
+}
+
+function describeDeath(why: { error?: string; code?: number }): string {
+  return why.error !== undefined ? `failed with an uncaught error (${why.error})` : `exited unexpectedly with exit code ${why.code}`;
 }
 
 /**
@@ -156,6 +175,10 @@ export class WorkerPool {
   private readonly results = new Map<number, { value?: unknown; error?: string }>();
   private wake: (() => void) | null = null;
   private nextId = 0;
+  /** The first worker that died, and how; the pool is rebuilt on the next epoch. */
+  private death: { worker: number; error?: string; code?: number } | null = null;
+  /** Counts pool lifetimes: a worker of an earlier one (being terminated) no longer reports. */
+  private generation = 0;
 
   constructor(private readonly dataset: WorkerCapable, private readonly o: WorkerPoolOptions) {}
 
@@ -163,9 +186,17 @@ export class WorkerPool {
   private start(seed: bigint): Promise<Channel[]> {
     this.workers ??= (async () => {
       const workers = await Promise.all(Array.from({ length: this.o.numWorkers }, spawn));
+      this.death = null;
+      const gen = ++this.generation;
       const ready = workers.map(
         (w, k) =>
           new Promise<void>((resolve, reject) => {
+            w.onDeath((why) => {
+              if (gen !== this.generation) return;
+              this.death ??= { worker: k, ...why };
+              reject(new Error(`DataLoader worker ${k} ${describeDeath(why)} while starting`));
+              this.wake?.();
+            });
             w.onMessage((m) => {
               if (m.ready) return resolve();
               if (m.id === -1) return reject(new Error(`DataLoader worker ${k} could not rebuild the dataset: ${m.error}`));
@@ -196,7 +227,28 @@ export class WorkerPool {
     for (let k = 0; k < this.o.numWorkers * this.o.prefetchFactor; k++) sendNext();
     try {
       for (let k = 0; k < batches.length; k++) {
-        while (!this.results.has(base + k)) await new Promise<void>((r) => (this.wake = r));
+        const deadline = this.o.timeout > 0 ? Date.now() + this.o.timeout * 1000 : Infinity;
+        while (!this.results.has(base + k)) {
+          if (this.death !== null) {
+            const d = this.death;
+            // the first batch the dead worker had not delivered
+            let lost = k;
+            while (lost < sent && lost < batches.length && (lost % workers.length !== d.worker || this.results.has(base + lost))) lost++;
+            await this.close();
+            throw new Error(`DataLoader worker ${d.worker} ${describeDeath(d)} while loading batch ${lost} (dataset indices [${(batches[lost] ?? []).join(", ")}])`);
+          }
+          if (Date.now() >= deadline) {
+            await this.close();
+            throw new Error(`DataLoader timed out after ${this.o.timeout} seconds waiting for batch ${k} from worker ${k % workers.length}`);
+          }
+          await new Promise<void>((r) => {
+            const timer = deadline === Infinity ? null : setTimeout(r, deadline - Date.now());
+            this.wake = () => {
+              if (timer !== null) clearTimeout(timer);
+              r();
+            };
+          });
+        }
         const r = this.results.get(base + k)!;
         this.results.delete(base + k);
         if (r.error !== undefined) {
@@ -213,8 +265,10 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    const workers = await this.workers;
+    const pending = this.workers;
     this.workers = null;
+    this.generation++;
+    const workers = await pending?.catch(() => null);
     await Promise.all((workers ?? []).map((w) => w.terminate()));
   }
 }
