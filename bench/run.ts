@@ -11,6 +11,7 @@ import * as torch from "../dist/taimatsu.js";
 import { measure, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
 import { runDataBenches } from "./data.js";
+import { nativeBench } from "./native.js";
 
 const PEERS = ["taimatsu", "tfjs-wasm", "tfjs-cpu"] as const;
 type PeerName = (typeof PEERS)[number];
@@ -198,7 +199,7 @@ const sections: [string, () => Promise<Row[]>][] = [
   ["mlp", mlpBench],
   ["train", trainStepBench],
 ];
-const ALL_SECTIONS = [...sections.map(([name]) => name), "dataloader", "digits"];
+const ALL_SECTIONS = [...sections.map(([name]) => name), "native", "dataloader", "digits"];
 
 if (only.length === 0) {
   console.log(`taimatsu benchmarks — ${new Date().toISOString()}, Node ${process.version}, single thread, a process per section`);
@@ -210,5 +211,6 @@ if (only.length === 0) {
   for (const [name, fn] of sections) {
     if (want(name)) printTable(name, await fn(), [...PEERS]);
   }
+  if (want("native")) printTable("native: beside PyTorch 1.13 on one thread (× > 1: taimatsu faster)", await nativeBench(), ["taimatsu", "pytorch-1T"]);
   await runDataBenches(want);
 }

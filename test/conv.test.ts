@@ -236,6 +236,45 @@ describe("errors as PyTorch words them", () => {
   });
 });
 
+describe("pooling kernels (float32) agree with the float64 definitions", () => {
+  // outputs, gradients and gradients of gradients, for windows with stride, padding, dilation
+  const cases: [string, (x: Tensor) => Tensor][] = [
+    ["max 2×2", (x) => F.maxPool2d(x, 2)],
+    ["max 3×3, stride 2, padding 1, dilation 2, ceil", (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, dilation: [2, 1], ceilMode: true })],
+    ["avg 3×3, stride 2, padding 1", (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1 })],
+    ["avg 3×2, padding 1, without padding", (x) => F.avgPool2d(x, [3, 2], { stride: 1, padding: 1, countIncludePad: false })],
+    ["avg 2×2, divisor 3", (x) => F.avgPool2d(x, 2, { divisorOverride: 3 })],
+  ];
+  for (const [name, pool] of cases) {
+    it(name, () => {
+      const base = torch.randn([2, 3, 7, 6], { dtype: "float64" });
+      // ties and a plane of -inf, which max pooling must still point inside
+      base.narrow(1, 0, 1).copy_(base.narrow(1, 0, 1).round());
+      base.narrow(0, 1, 1).narrow(1, 2, 1).fill_(-Infinity);
+      const results = (["float64", "float32"] as const).map((dtype) => {
+        const x = base.to(dtype).requiresGrad_();
+        const y = pool(x);
+        const gy = torch.linspace(-1, 1, y.numel(), { dtype }).reshape([...y.shape]).requiresGrad_();
+        const [gx] = torch.autograd.grad([y], [x], { gradOutputs: [gy], createGraph: true });
+        const [ggy] = torch.autograd.grad([gx!.mul(torch.arange(0, gx!.numel(), { dtype }).reshape([...gx!.shape])).sum()], [gy]);
+        return [y, gx!, ggy!].map((t) => (t.to("float64").reshape(-1).tolist() as number[]).map((v) => (Number.isFinite(v) ? v : String(v))));
+      });
+      results[0].forEach((want, k) =>
+        want.forEach((w, i) => {
+          const got = results[1][k][i];
+          if (typeof w === "string" || typeof got === "string") expect(got, `${k}[${i}]`).toBe(w);
+          else expect(Math.abs(got - w), `${k}[${i}]`).toBeLessThan(1e-4 * (1 + Math.abs(w)));
+        }),
+      );
+    });
+  }
+  it("a NaN in a window wins, as in PyTorch", () => {
+    const x = torch.tensor([[[[1, NaN], [3, 2]]]], { dtype: "float32" });
+    expect(F.maxPool2d(x, 2).item()).toBeNaN();
+    expect(F.maxPool2d(x.double(), 2).item()).toBeNaN();
+  });
+});
+
 describe("float64 gradchecks (central differences through the JS path)", () => {
   const r = (...shape: number[]) => torch.randn(shape, { dtype: "float64" }).requiresGrad_();
   it("conv2d with stride, padding, dilation and groups", () => {
@@ -244,6 +283,10 @@ describe("float64 gradchecks (central differences through the JS path)", () => {
   it("max and average pooling", () => {
     expect(torch.autograd.gradcheck((x) => F.maxPool2d(x, 2, { stride: 1, padding: 1 }), [r(1, 2, 4, 5)])).toBe(true);
     expect(torch.autograd.gradcheck((x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), [r(2, 1, 5, 5)])).toBe(true);
+  });
+  it("second order through max pooling (a scatter whose backward gathers)", () => {
+    const gradOfX = (x: Tensor): Tensor => torch.enableGrad(() => torch.autograd.grad([F.maxPool2d(x, 2, { stride: 1 }).square().sum()], [x], { createGraph: true })[0]!);
+    expect(torch.autograd.gradcheck(gradOfX, [r(1, 2, 4, 5)])).toBe(true);
   });
   it("second order through conv2d", () => {
     // gradcheck's finite differences run without grad mode: the inner gradient turns it back on

@@ -65,3 +65,39 @@ describe("x.indexPut_(...) as PyTorch's x[...] = v and index_put_", () => {
     });
   }
 });
+
+describe("gather and scatterAdd: kernel and general paths", () => {
+  // an int64 index of the source's shape but along dim runs in a kernel; a smaller or int32 one in JS
+  const x = torch.arange(0, 24, { dtype: "float32" }).reshape([2, 3, 4]);
+  const definition = (index: number[][][], dim: number) =>
+    index.map((plane, a) => plane.map((row, b) => row.map((i, c) => (x.tolist() as number[][][])[dim === 0 ? i : a][dim === 1 ? i : b][dim === 2 ? i : c])));
+  for (const dim of [0, 1, 2]) {
+    it(`gather along dim ${dim}, and scatterAdd as its adjoint`, () => {
+      const shape = [...x.shape];
+      shape[dim] = 5;
+      const ix = torch.randint(0, x.shape[dim], shape);
+      const small = ix.narrow(dim === 0 ? 1 : 0, 0, 1).contiguous();
+      for (const index of [ix, ix.int(), small]) {
+        const got = torch.gather(x, dim, index);
+        expect(got.tolist()).toEqual(definition(index.tolist() as number[][][], dim));
+        // <gather(x), g> = <x, scatterAdd(0, g)>
+        const g = torch.randn([...index.shape]);
+        const scattered = torch.zeros([...x.shape]).scatterAdd(dim, index, g);
+        expect(got.mul(g).sum().item()).toBeCloseTo(x.mul(scattered).sum().item(), 3);
+      }
+    });
+  }
+  it("an index out of range names it, in either path", () => {
+    const bad = torch.tensor([[0, 5, 1, 2], [0, 0, 0, 0], [1, 1, 1, 1]]).unsqueeze(0).expand([2, 3, 4]).contiguous();
+    expect(() => torch.gather(x, 2, bad)).toThrow("gather(): index 5 is out of bounds for dimension 2 with size 4");
+    expect(() => torch.gather(x, 2, bad.narrow(0, 0, 1))).toThrow("gather(): index 5 is out of bounds for dimension 2 with size 4");
+    expect(() => torch.zeros([...x.shape]).scatterAdd(2, bad.neg(), torch.ones([...bad.shape]))).toThrow("scatter_add(): index -5 is out of bounds for dimension 2 with size 4");
+  });
+  it("float64 scatterAdd and its gradient through gather", () => {
+    const src = torch.randn([2, 3, 4], { dtype: "float64" }).requiresGrad_();
+    const ix = torch.randint(0, 3, [2, 3, 4]);
+    const out = torch.zeros([2, 3, 4], { dtype: "float64" }).scatterAdd(1, ix, src);
+    out.mul(torch.arange(0, 24, { dtype: "float64" }).reshape([2, 3, 4])).sum().backward();
+    expect(src.grad!.tolist()).toEqual(torch.gather(torch.arange(0, 24, { dtype: "float64" }).reshape([2, 3, 4]), 1, ix).tolist());
+  });
+});

@@ -86,3 +86,27 @@ describe("the digits RNN example (npm run demo:rnn)", () => {
     expect(history[history.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe("the fused float32 LSTM cell", () => {
+  // float64 runs the cell as tensor ops: the reference for the kernels and for their createGraph form
+  it("gives the float64 path's outputs, gradients and gradients of gradients", () => {
+    torch.manualSeed(3);
+    const lstm64 = new torch.nn.LSTM(3, 5, { dtype: "float64" });
+    const lstm32 = new torch.nn.LSTM(3, 5);
+    lstm32.loadStateDict(Object.fromEntries(Object.entries(lstm64.stateDict()).map(([k, v]) => [k, v.float()])));
+    const x64 = torch.randn([4, 2, 3], { dtype: "float64" });
+    const results = [lstm64, lstm32].map((lstm) => {
+      const x = (lstm === lstm64 ? x64.clone() : x64.float()).requiresGrad_();
+      const [out, [hn, cn]] = lstm.forward(x);
+      const loss = out.square().sum().add(cn.mul(hn).sum());
+      const params = [...lstm.parameters()];
+      const grads = torch.autograd.grad([loss], [x, ...params], { createGraph: true });
+      // a second-order quantity: the gradient of the gradients' squared norm
+      const norm = grads.reduce((acc: torch.Tensor, g) => acc.add(g!.square().sum()), torch.zeros([], { dtype: x.dtype }));
+      const [ggx] = torch.autograd.grad([norm], [x]);
+      const plain = torch.autograd.grad([lstm.forward(x)[0].square().sum()], [x])[0]!;
+      return [out, ...grads.map((g) => g!), ggx!, plain].map((t) => t.double().reshape(-1).tolist() as number[]);
+    });
+    results[0].forEach((want, k) => expectValuesNear(results[1][k], want, `result ${k}`, 2e-4));
+  });
+});

@@ -25,10 +25,10 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    fn from_meta(m: &[usize]) -> Geometry {
+    pub(crate) fn from_meta(m: &[usize]) -> Geometry {
         Geometry { n: m[0], c: m[1], h: m[2], w: m[3], kh: m[4], kw: m[5], sh: m[6], sw: m[7], ph: m[8], pw: m[9], dh: m[10], dw: m[11], oh: m[12], ow: m[13] }
     }
-    fn image(&self) -> usize {
+    pub(crate) fn image(&self) -> usize {
         self.c * self.h * self.w
     }
     fn columns(&self) -> usize {

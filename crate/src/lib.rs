@@ -5,12 +5,15 @@
 pub mod binary;
 pub mod conv;
 pub mod copy;
+pub mod gather;
 pub mod loss;
 pub mod math;
 pub mod matmul;
 pub mod mem;
 pub mod optim;
+pub mod pool;
 pub mod reduce;
+pub mod rnn;
 pub mod simd;
 pub mod softmax;
 pub mod unary;

@@ -9,14 +9,16 @@ import { withGradMode } from "../autograd/mode.js";
 import { internal } from "../tensor/lifetime.js";
 
 export * from "./losses.js";
-export { conv1d, conv2d, maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, unfold, fold } from "../ops/conv.js";
+export { conv1d, conv2d, unfold, fold } from "../ops/conv.js";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "../ops/pool.js";
 
 /** torch.nn.functional.pad: (left, right) pairs from the last dim on; negative amounts crop. */
 export function pad(x: Tensor, pads: readonly number[], opts: { mode?: "constant"; value?: number } = {}): Tensor {
   if ((opts.mode ?? "constant") !== "constant") throw new Error(`pad: mode '${opts.mode}' is not supported by taimatsu (only 'constant')`);
   return padOp(x, pads, opts.value ?? 0);
 }
-export type { Conv2dOptions, Pool2dOptions, AvgPool2dOptions, UnfoldOptions } from "../ops/conv.js";
+export type { Conv2dOptions, UnfoldOptions } from "../ops/conv.js";
+export type { Pool2dOptions, AvgPool2dOptions } from "../ops/pool.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => leakyReluOp(x, negativeSlope);

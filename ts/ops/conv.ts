@@ -1,13 +1,13 @@
-// 2-D convolution and pooling over NCHW batches, built on unfold (im2col): a convolution is
-// one batched matmul of the weights with the unfolded input, a pooling a max or mean over
-// each window. unfold and fold (col2im) are each other's backward, so gradients of every
-// order come from the ops they are made of. Unbatched CHW input is accepted, as PyTorch does.
+// 2-D convolution over NCHW batches, built on unfold (im2col): a convolution is one batched
+// matmul of the weights with the unfolded input. unfold and fold (col2im) are each other's
+// backward, so gradients of every order come from the ops they are made of. Unbatched CHW
+// input is accepted, as PyTorch does. The window helpers here are shared with pooling.
 import { record } from "../autograd/node.js";
 import { kernel, writeMeta } from "../backend/wasm.js";
 import { internal } from "../tensor/lifetime.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { cat, pad, stack } from "./movement.js";
+import { cat, pad } from "./movement.js";
 import * as raw from "./raw.js";
 import { bindArgs, isOptionsObject, Rest } from "../signature.js";
 
@@ -18,7 +18,7 @@ function convArgs<O>(fn: string, bias: Tensor | null | O, args: readonly unknown
 }
 
 export type Pair = number | readonly [number, number];
-const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+export const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
 
 export interface UnfoldOptions {
   dilation?: Pair;
@@ -27,7 +27,7 @@ export interface UnfoldOptions {
 }
 
 /** Kernel, stride, padding and dilation along (height, width). */
-interface Window {
+export interface Window {
   k: [number, number];
   s: [number, number];
   p: [number, number];
@@ -35,7 +35,7 @@ interface Window {
 }
 
 /** A window's sizes, checked before any kernel runs (a zero stride would divide by zero), with PyTorch's texts. */
-function windowOf(op: string, kernelSize: Pair, o: UnfoldOptions): Window {
+export function windowOf(op: string, kernelSize: Pair, o: UnfoldOptions): Window {
   const w: Window = { k: pair(kernelSize), s: pair(o.stride ?? 1), p: pair(o.padding ?? 0), d: pair(o.dilation ?? 1) };
   const pool = op.includes("pool");
   for (const [name, v] of [["kernel_size", w.k], ["stride", w.s], ["padding", w.p], ["dilation", w.d]] as const) {
@@ -49,14 +49,14 @@ function windowOf(op: string, kernelSize: Pair, o: UnfoldOptions): Window {
 }
 
 /** Output length along one axis; with ceilMode the last window may overhang, but must start inside. */
-function outLength(size: number, w: Window, axis: 0 | 1, ceilMode = false): number {
+export function outLength(size: number, w: Window, axis: 0 | 1, ceilMode = false): number {
   const span = size + 2 * w.p[axis] - w.d[axis] * (w.k[axis] - 1) - 1;
   let n = (ceilMode ? Math.ceil(span / w.s[axis]) : Math.floor(span / w.s[axis])) + 1;
   if (ceilMode && (n - 1) * w.s[axis] >= size + w.p[axis]) n--;
   return n;
 }
 
-function meta(n: number, c: number, h: number, wd: number, w: Window, oh: number, ow: number): number {
+export function meta(n: number, c: number, h: number, wd: number, w: Window, oh: number, ow: number): number {
   return writeMeta([n, c, h, wd, w.k[0], w.k[1], w.s[0], w.s[1], w.p[0], w.p[1], w.d[0], w.d[1], oh, ow]);
 }
 
@@ -64,7 +64,7 @@ function meta(n: number, c: number, h: number, wd: number, w: Window, oh: number
  * im2col of a 4-D batch, positions outside the input reading `pad`; `out` is [oh, ow]. Its
  * backward folds the gradient back (padding positions get none).
  */
-function unfoldRaw(x: Tensor, w: Window, out: [number, number], pad: number): Tensor {
+export function unfoldRaw(x: Tensor, w: Window, out: [number, number], pad: number): Tensor {
   const [n, c, h, wd] = x.shape;
   const src = raw.contiguous(x);
   raw.use("unfold", src);
@@ -120,12 +120,12 @@ function forEachTap(input: [number, number, number, number], w: Window, out: [nu
             }
 }
 
-function checkFloating(op: string, t: Tensor): void {
+export function checkFloating(op: string, t: Tensor): void {
   if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError(`${op}: expected a floating-point tensor, but got ${t.dtype}`);
 }
 
 /** Runs `f` on a 4-D batch, adding and removing the batch dim for unbatched 3-D input. */
-function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
+export function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
   return x.dim() === 3 ? f(x.unsqueeze(0)).squeeze(0) : f(x);
 }
 
@@ -229,105 +229,8 @@ function paddingOf(p: Pair | "valid" | "same", k: [number, number], d: [number, 
   return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
 }
 
-export interface Pool2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  dilation?: Pair;
-  ceilMode?: boolean;
-}
-
-/** The window of a pooling op, with PyTorch's checks. */
-function poolWindow(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions): { w: Window; out: [number, number] } {
-  if ((x.dim() !== 3 && x.dim() !== 4) || x.numel() === 0) throw new Error("non-empty 3D or 4D (batch mode) tensor expected for input");
-  checkFloating(op, x);
-  const w = windowOf(op, kernelSize, { stride: o.stride ?? kernelSize, padding: o.padding, dilation: o.dilation });
-  for (const a of [0, 1] as const) {
-    if (w.p[a] * 2 > w.k[a]) throw new Error(`pad should be at most half of kernel size, but got pad=${w.p[a]} and kernel_size=${w.k[a]}`);
-  }
-  const [h, wd] = x.shape.slice(-2);
-  const out: [number, number] = [outLength(h, w, 0, o.ceilMode), outLength(wd, w, 1, o.ceilMode)];
-  if (out[0] < 1 || out[1] < 1) {
-    const c = x.shape[x.dim() - 3];
-    throw new Error(`Given input size: (${c}x${h}x${wd}). Calculated output size: (${c}x${Math.max(out[0], 0)}x${Math.max(out[1], 0)}). Output size is too small`);
-  }
-  return { w, out };
-}
-
-/** Each window of each channel as a row of kh·kw values: [N, C, kh·kw, oh·ow]. */
-function windows(x4: Tensor, w: Window, out: [number, number], pad: number): Tensor {
-  const [n, c] = x4.shape;
-  return unfoldRaw(x4, w, out, pad).reshape([n, c, w.k[0] * w.k[1], out[0] * out[1]]);
-}
-
-const MAX_POOL = ["stride", "padding", "dilation", "ceilMode", "returnIndices"];
-const AVG_POOL = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"];
-
-/** Pooling options from F's positional order or an options object; what taimatsu lacks is refused, not ignored. */
-function poolArgs<O>(fn: string, positional: string[], args: readonly unknown[]): O {
-  const o = bindArgs<O & { returnIndices?: boolean; ceilMode?: boolean; stride?: unknown }>({ fn, positional }, args);
-  if (o.returnIndices) throw new Error(`${fn}: returnIndices is not supported by taimatsu`);
-  if (o.ceilMode && fn.startsWith("avg")) throw new Error(`${fn}: ceilMode is not supported by taimatsu`);
-  if (o.stride === null) delete o.stride;
-  return o;
-}
-
-type MaxPoolRest<K> = Rest<[stride: K | null, padding: K, dilation: K, ceilMode: boolean, returnIndices: boolean], { stride?: K | null; padding?: K; dilation?: K; ceilMode?: boolean; returnIndices?: boolean }>;
-type AvgPoolRest<K, O> = Rest<[stride: K | null, padding: K, ceilMode: boolean, countIncludePad: boolean, divisorOverride: number | null], O>;
-
-/** torch.nn.functional.max_pool2d: padding reads -inf; the gradient goes to each window's first maximum. */
-export function maxPool2d(x: Tensor, kernelSize: Pair, ...args: MaxPoolRest<Pair>): Tensor {
-  const opts = poolArgs<Pool2dOptions>("max_pool2d", MAX_POOL, args);
-  const { w, out } = poolWindow("max_pool2d", x, kernelSize, opts);
-  return internal(() => batched(x, (x4) => windows(x4, w, out, -Infinity).max(2).values.reshape([x4.shape[0], x4.shape[1], out[0], out[1]])));
-}
-
-export interface AvgPool2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  /** Whether zero padding counts in the average (PyTorch's default: true). */
-  countIncludePad?: boolean;
-  divisorOverride?: number;
-}
-
-/** torch.nn.functional.avg_pool2d (ceil_mode false). */
-export function avgPool2d(x: Tensor, kernelSize: Pair, ...args: AvgPoolRest<Pair, AvgPool2dOptions & { ceilMode?: boolean }>): Tensor {
-  const opts = poolArgs<AvgPool2dOptions>("avg_pool2d", AVG_POOL, args);
-  const { w, out } = poolWindow("avg_pool2d", x, kernelSize, { stride: opts.stride, padding: opts.padding });
-  return internal(() => batched(x, (x4) => {
-    const sums = windows(x4, w, out, 0).sum(2);
-    let divisor: Tensor | number = opts.divisorOverride ?? w.k[0] * w.k[1];
-    if (opts.divisorOverride === undefined && opts.countIncludePad === false) {
-      // in-bounds positions per window: the windows of a plane of ones
-      divisor = windows(Tensor.zeros([1, 1, x4.shape[2], x4.shape[3]], x4.dtype).add(1), w, out, 0).sum(2);
-    }
-    return sums.div(divisor).reshape([x4.shape[0], x4.shape[1], out[0], out[1]]);
-  }));
-}
-
-/**
- * torch.nn.functional.adaptive_avg_pool2d: output cell (i, j) averages rows
- * ⌊i·H/oh⌋..⌈(i+1)·H/oh⌉ and likewise columns; an even split is plain average pooling.
- */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
-  if ((x.dim() !== 3 && x.dim() !== 4) || x.numel() === 0) throw new Error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + fmtShape(x.shape));
-  const [oh, ow] = pair(outputSize);
-  const [h, w] = x.shape.slice(-2);
-  if (h % oh === 0 && w % ow === 0) return avgPool2d(x, [h / oh, w / ow]);
-  return internal(() => {
-    const cells: Tensor[] = [];
-    for (let i = 0; i < oh; i++) {
-      const [r0, r1] = [Math.floor((i * h) / oh), Math.ceil(((i + 1) * h) / oh)];
-      for (let j = 0; j < ow; j++) {
-        const [c0, c1] = [Math.floor((j * w) / ow), Math.ceil(((j + 1) * w) / ow)];
-        cells.push(x.narrow(-2, r0, r1 - r0).narrow(-1, c0, c1 - c0).mean([-2, -1]));
-      }
-    }
-    return stack(cells, -1).reshape([...x.shape.slice(0, -2), oh, ow]);
-  });
-}
-
 /** A 1-D op as its 2-D form over a height of 1: (N, C, L) or (C, L) input, else PyTorch's error for the op. */
-function as1d(x: Tensor, wrongDims: () => string, f: (x4: Tensor) => Tensor): Tensor {
+export function as1d(x: Tensor, wrongDims: () => string, f: (x4: Tensor) => Tensor): Tensor {
   if (x.dim() !== 2 && x.dim() !== 3) throw new Error(wrongDims());
   return f(x.unsqueeze(-2)).squeeze(-2);
 }
@@ -348,23 +251,5 @@ export function conv1d(
   const padding = typeof opts.padding === "string" ? opts.padding : ([0, opts.padding ?? 0] as const);
   return as1d(x, () => `Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ${fmtShape(x.shape)}`, (x4) =>
     conv2d(x4, weight.unsqueeze(2), bias, { stride: [1, first(opts.stride) ?? 1], dilation: [1, first(opts.dilation) ?? 1], padding, groups: opts.groups }),
-  );
-}
-
-/** torch.nn.functional.max_pool1d. */
-export function maxPool1d(x: Tensor, kernelSize: number, ...args: MaxPoolRest<number>): Tensor {
-  const opts = poolArgs<{ stride?: number; padding?: number; dilation?: number; ceilMode?: boolean }>("max_pool1d", MAX_POOL, args);
-  return as1d(x, () => `max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${fmtShape(x.shape)}`, (x4) =>
-    maxPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], dilation: [1, opts.dilation ?? 1], ceilMode: opts.ceilMode }),
-  );
-}
-
-type AvgPool1dOptions = { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean };
-
-/** torch.nn.functional.avg_pool1d. */
-export function avgPool1d(x: Tensor, kernelSize: number, ...args: Rest<[stride: number | null, padding: number, ceilMode: boolean, countIncludePad: boolean], AvgPool1dOptions>): Tensor {
-  const opts = poolArgs<{ stride?: number; padding?: number; countIncludePad?: boolean }>("avg_pool1d", AVG_POOL.slice(0, 4), args);
-  return as1d(x, () => `Expected 2 to 3 dimensions, but got ${x.dim()}-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)`, (x4) =>
-    avgPool2d(x4, [1, kernelSize], { stride: [1, opts.stride ?? kernelSize], padding: [0, opts.padding ?? 0], countIncludePad: opts.countIncludePad }),
   );
 }

@@ -284,10 +284,35 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
   });
 }
 
+/**
+ * Whether gather / scatter_add can run in a kernel: an int64 index with the source's shape but
+ * along dim (every autograd use: max, sort, pooling), and values of a kernel's width.
+ */
+const fitsKernel = (x: Tensor, d: number, index: Tensor, widths: readonly number[]): boolean =>
+  index.dtype === "int64" && widths.includes(itemSize[x.dtype]) && x.dtype !== "bool" && index.shape.every((s, k) => k === d || s === x.shape[k]);
+
+/** Runs a gather/scatter kernel over [outer, n, inner] × an index of m along dim; it returns the first out-of-range position, or all ones. */
+function runIndexKernel(op: string, name: string, x: Tensor, d: number, index: Tensor, a: Tensor, b: Tensor): void {
+  const idx = raw.contiguous(index);
+  const [outer, n, inner] = around(x.shape, d);
+  raw.use(op, a, idx, b);
+  const bad = kernel(name)(raw.bytePtr(a), raw.bytePtr(idx), raw.bytePtr(b), outer, n, index.shape[d], inner) >>> 0;
+  if (bad !== 0xffffffff) {
+    const i = raw.values(idx.reshape(-1).narrow(0, bad, 1))[0];
+    throw new RangeError(`${op}(): index ${i} is out of bounds for dimension ${d} with size ${n}`);
+  }
+}
+
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.dim());
-  const idx = checkIndex("gather", index);
   checkGatherShapes("gather", x, d, index);
+  const backward = (g: Tensor, [ix]: Tensor[]) => [scatterAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)];
+  if (fitsKernel(x, d, index, [4, 8])) {
+    const out = Tensor.empty(index.shape, x.dtype);
+    runIndexKernel("gather", `gather_${itemSize[x.dtype] * 8}`, x, d, index, raw.contiguous(x), out);
+    return record("GatherBackward0", [x], out, [index], backward);
+  }
+  const idx = checkIndex("gather", index);
   raw.use("gather", x, index);
   const src = raw.values(x);
   const strides = contiguousStrides(x.shape);
@@ -300,14 +325,20 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     vals[flat] = src[off];
   });
   const out = raw.fromValues(vals, index.shape, x.dtype);
-  return record("GatherBackward0", [x], out, [index], (g, [ix]) => [scatterAdd(Tensor.zeros(x.shape, g.dtype), d, ix, g)]);
+  return record("GatherBackward0", [x], out, [index], backward);
 }
 
 /** self.scatter_add(dim, index, src), out of place. */
 export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const d = normDim(dim, self.dim());
-  const idx = checkIndex("scatter_add", index);
   checkGatherShapes("scatter_add", self, d, index);
+  const backward = (g: Tensor, [ix]: Tensor[]) => [g, gather(g, d, ix)];
+  if ((self.dtype === "float32" || self.dtype === "float64") && fitsKernel(self, d, index, [4, 8]) && src.shape.join() === index.shape.join()) {
+    const out = raw.cast(self, self.dtype);
+    runIndexKernel("scatter_add", `scatter_add_f${itemSize[self.dtype] * 8}`, self, d, index, out, raw.contiguous(src.to(self.dtype)));
+    return record("ScatterAddBackward0", [self, src], out, [index], backward);
+  }
+  const idx = checkIndex("scatter_add", index);
   raw.use("scatter_add", self, index, src);
   const vals = raw.values(self);
   const sv = readValues(src.storage, index.shape, src.strides, src.offset);
@@ -321,7 +352,7 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   });
   const out = Tensor.empty(self.shape, self.dtype);
   writeValues(out.storage, 0, vals);
-  return record("ScatterAddBackward0", [self, src], out, [index], (g, [ix]) => [g, gather(g, d, ix)]);
+  return record("ScatterAddBackward0", [self, src], out, [index], backward);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {

@@ -1,12 +1,15 @@
 // RNN, LSTM and GRU as PyTorch defines them: parameters named weight_ih_l{k}[_reverse] etc.
 // (so state dicts move to and from PyTorch), U(±1/√hidden) initialisation in parameter order
 // (so a seed gives PyTorch's weights), stacked layers with dropout between them, both
-// directions, batchFirst and unbatched input. Each step is built from tensor ops, so
-// gradients (of any order) come from autograd; the input projection of all steps is one matmul.
+// directions, batchFirst and unbatched input. The input projection of all steps is one matmul;
+// a step of a float32 LSTM is one addmm and one fused cell op (ts/ops/lstm-cell.ts), other
+// steps are tensor ops. Gradients of every order come from autograd.
 import { Tensor } from "../../tensor/tensor.js";
 import { Generator } from "../../tensor/random.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { cat, stack } from "../../ops/movement.js";
+import { addmm } from "../../ops/matmul.js";
+import { lstmCell } from "../../ops/lstm-cell.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import * as F from "../functional.js";
@@ -118,18 +121,28 @@ abstract class RNNBase extends Module {
   /** One layer in one direction: the input projection of all steps at once, then the recurrence. */
   private direction(x: Tensor, w: Cell, reverse: boolean, h0: Tensor, c0: Tensor | null): { output: Tensor; h: Tensor; c: Tensor | null } {
     const [len, n] = x.shape;
+    const hidden = this.hiddenSize;
+    // a float32 LSTM runs its cell as one fused op, with both biases in the input projection
+    const fusedCell = this.mode === "LSTM" && x.dtype === "float32";
     let projected = x.reshape([len * n, -1]).matmul(w.wih.t());
     if (w.bih) projected = projected.add(w.bih);
+    if (fusedCell && w.bhh) projected = projected.add(w.bhh);
     const steps = projected.reshape([len, n, -1]);
+    const whhT = w.whh.t();
     let h = h0;
     let c = c0;
     const outputs = new Array<Tensor>(len);
     for (let s = 0; s < len; s++) {
       const t = reverse ? len - 1 - s : s;
       const gi = steps.select(0, t);
-      let gh = h.matmul(w.whh.t());
-      if (w.bhh) gh = gh.add(w.bhh);
-      [h, c] = this.step(gi, gh, h, c);
+      if (fusedCell) {
+        const hc = lstmCell(addmm(gi, h, whhT), c!);
+        [h, c] = [hc.narrow(1, 0, hidden), hc.narrow(1, hidden, hidden)];
+      } else {
+        let gh = h.matmul(whhT);
+        if (w.bhh) gh = gh.add(w.bhh);
+        [h, c] = this.step(gi, gh, h, c);
+      }
       outputs[t] = h;
     }
     return { output: stack(outputs, 0), h, c };
@@ -168,11 +181,12 @@ abstract class RNNBase extends Module {
     const x = unbatched ? input.unsqueeze(1) : this.batchFirst ? input.transpose(0, 1) : input;
     const states = this.numLayers * (this.bidirectional ? 2 : 1);
     const expected = [states, x.shape[1], this.hiddenSize];
-    return { x, h0: this.initialState(hx, expected, unbatched, "hidden"), unbatched };
+    return { x, h0: this.initialState(hx, expected, unbatched, "hidden", input.dtype), unbatched };
   }
 
-  protected initialState(given: Tensor | null, expected: number[], unbatched: boolean, what: string): Tensor {
-    if (given === null) return Tensor.zeros(expected);
+  /** The given initial state, checked, or zeros of the input's dtype. */
+  protected initialState(given: Tensor | null, expected: number[], unbatched: boolean, what: string, dtype: DType): Tensor {
+    if (given === null) return Tensor.zeros(expected, dtype);
     const s = unbatched ? given.unsqueeze(1) : given;
     if (s.shape.join() !== expected.join()) {
       throw new Error(`Expected ${what} size (${expected.join(", ")}), got ${fmtShape(unbatched ? given.shape : s.shape)}`);
@@ -218,7 +232,7 @@ export class LSTM extends RNNBase {
   }
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, [Tensor, Tensor]] {
     const { x, h0, unbatched } = this.prepare(input, hx?.[0] ?? null);
-    const c0 = this.initialState(hx?.[1] ?? null, [...h0.shape], unbatched, "cell");
+    const c0 = this.initialState(hx?.[1] ?? null, [...h0.shape], unbatched, "cell", input.dtype);
     const { output, hn, cn } = this.run(x, h0, c0);
     const squeeze = (t: Tensor): Tensor => (unbatched ? t.squeeze(1) : t);
     return [this.finish(output, unbatched), [squeeze(hn), squeeze(cn!)]];
