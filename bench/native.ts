@@ -1,6 +1,7 @@
-// `npm run bench -- native`: taimatsu beside native PyTorch (Debian's python3-torch, one
-// thread) on the course's training workloads, each defined identically in
-// bench/native_pytorch.py. Skipped with a note when /usr/bin/python3 has no torch.
+// `npm run bench -- native`: taimatsu beside native PyTorch (Debian's python3-torch) on the
+// course's training workloads, each defined identically in bench/native_pytorch.py, on one
+// thread and on all of the machine's cores (torch.setNumThreads / torch.set_num_threads).
+// The PyTorch columns are skipped with a note when /usr/bin/python3 has no torch.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as torch from "../dist/taimatsu.js";
@@ -64,7 +65,16 @@ const lstm = (input: number, hidden: number, steps: number, batch: number): Work
   };
 };
 
+const matmul = (n: number): Workload => () => {
+  const [a, b] = [torch.rand([n, n]), torch.rand([n, n])];
+  return (reps) => {
+    for (let i = 0; i < reps; i++) a.matmul(b).dispose();
+  };
+};
+
 const WORKLOADS: [name: string, label: string, make: Workload][] = [
+  ["matmul512", "matmul 512³", matmul(512)],
+  ["matmul1024", "matmul 1024³", matmul(1024)],
   ["mlp", "MLP 784-256-128-10 train step (SGD), batch 64", () => {
     const model = new nn.Sequential(new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
     return trainStep(model, torch.rand([64, 784]), torch.randint(0, 10, [64]), new optim.SGD(model.parameters(), { lr: 0.01 }));
@@ -82,24 +92,49 @@ const WORKLOADS: [name: string, label: string, make: Workload][] = [
   ["lstm-large", "LSTM(28→256) train step, 14 steps, batch 128", lstm(28, 256, 14, 128)],
 ];
 
-function pytorchTimes(names: string[]): Record<string, number> | string {
+function pytorchTimes(names: string[], threads: number): Record<string, number> | string {
   const probe = existsSync(PYTHON) ? spawnSync(PYTHON, ["-c", "import torch"]) : null;
-  if (!probe || probe.status !== 0) return `${PYTHON} has no torch (apt-get install python3-torch); PyTorch column skipped`;
-  const run = spawnSync(PYTHON, [new URL("./native_pytorch.py", import.meta.url).pathname, ...names], { encoding: "utf8" });
+  if (!probe || probe.status !== 0) return `${PYTHON} has no torch (apt-get install python3-torch); PyTorch columns skipped`;
+  const run = spawnSync(PYTHON, [new URL("./native_pytorch.py", import.meta.url).pathname, "--threads", String(threads), ...names], { encoding: "utf8" });
   if (run.status !== 0) return `native_pytorch.py failed: ${run.stderr.trim().split("\n").pop()}`;
   return JSON.parse(run.stdout);
 }
 
+/** The columns: taimatsu and PyTorch on one thread and on `cores` threads. */
+const nativePeers = (cores: number): string[] => ["taimatsu-1T", "pytorch-1T", `taimatsu-${cores}T`, `pytorch-${cores}T`];
+
+/** The two tables: one thread against PyTorch's one; all cores against PyTorch's one (the issue's bar) and all. */
+export function nativeTables(): [title: string, peers: string[]][] {
+  const cores = torch.getNumThreads();
+  const [t1, p1, tn, pn] = nativePeers(cores);
+  return [
+    ["native, one thread: beside PyTorch 1.13 (× > 1: taimatsu faster)", [t1, p1]],
+    [`native, ${cores} threads: beside PyTorch 1.13 on one and on ${cores} threads`, [tn, p1, pn, t1]],
+  ];
+}
+
 export async function nativeBench(): Promise<Row[]> {
-  torch.manualSeed(0);
+  const cores = torch.getNumThreads();
   const ms = (s: number) => s * 1e3;
-  const ours = Object.fromEntries(WORKLOADS.map(([name, , make]) => [name, measure(make())]));
-  const theirs = pytorchTimes(WORKLOADS.map(([name]) => name));
-  if (typeof theirs === "string") console.log(`\nnative: ${theirs}`);
+  const ours = async (threads: number) => {
+    torch.setNumThreads(threads);
+    await torch.testing.threadsReady();
+    torch.manualSeed(0);
+    return Object.fromEntries(WORKLOADS.map(([name, , make]) => [name, measure(make())]));
+  };
+  const [one, all] = [await ours(1), await ours(cores)];
+  const names = WORKLOADS.map(([name]) => name);
+  const [theirsOne, theirsAll] = [pytorchTimes(names, 1), pytorchTimes(names, cores)];
+  if (typeof theirsOne === "string") console.log(`\nnative: ${theirsOne}`);
+  const peers = nativePeers(cores);
   return WORKLOADS.map(([name, label]) => ({
     bench: label,
     unit: "ms/iter",
     higherIsBetter: false,
-    values: { taimatsu: ms(ours[name]), ...(typeof theirs === "string" ? {} : { "pytorch-1T": ms(theirs[name]) }) },
+    values: Object.fromEntries(
+      ([[peers[0], one], [peers[1], theirsOne], [peers[2], all], [peers[3], theirsAll]] as const)
+        .filter(([, v]) => typeof v !== "string")
+        .map(([k, v]) => [k, ms((v as Record<string, number>)[name])]),
+    ),
   }));
 }

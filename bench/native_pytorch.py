@@ -108,7 +108,20 @@ def lstm(inp, hidden, steps, batch):
     return make
 
 
+def matmul(n):
+    def make():
+        a, b = torch.rand(n, n), torch.rand(n, n)
+
+        def run(reps):
+            for _ in range(reps):
+                a @ b
+        return run
+    return make
+
+
 WORKLOADS = {
+    "matmul512": matmul(512),
+    "matmul1024": matmul(1024),
     "mlp": mlp,
     "cnn": cnn,
     "maxpool": maxpool,

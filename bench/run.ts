@@ -1,6 +1,6 @@
 // npm run bench: taimatsu beside tfjs-wasm and tfjs-cpu in one run. Prints tables whose
 // last columns are taimatsu's speed-up over each peer (> 1 means taimatsu is faster).
-// Single thread everywhere; run on an otherwise idle machine. taimatsu is measured through the
+// Single thread everywhere but the native section (1 and all cores); run on an otherwise idle machine. taimatsu is measured through the
 // built bundle (dist/, made by scripts/setup.sh or npm run build), as users run it.
 // `npm run bench` runs each section in a fresh Node process (peers share it), so that no
 // section inherits another's heap and JIT state: after the matmul section, for instance,
@@ -11,9 +11,11 @@ import * as torch from "../dist/taimatsu.js";
 import { measure, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
 import { runDataBenches } from "./data.js";
-import { nativeBench } from "./native.js";
+import { nativeBench, nativeTables } from "./native.js";
 
 const PEERS = ["taimatsu", "tfjs-wasm", "tfjs-cpu"] as const;
+// the peers run on one thread (tfjs-wasm is set so in ./peers.js); the native section sets its own
+torch.setNumThreads(1);
 type PeerName = (typeof PEERS)[number];
 const only = process.argv.slice(2);
 const want = (section: string): boolean => only.length === 0 || only.includes(section);
@@ -211,6 +213,9 @@ if (only.length === 0) {
   for (const [name, fn] of sections) {
     if (want(name)) printTable(name, await fn(), [...PEERS]);
   }
-  if (want("native")) printTable("native: beside PyTorch 1.13 on one thread (× > 1: taimatsu faster)", await nativeBench(), ["taimatsu", "pytorch-1T"]);
+  if (want("native")) {
+    const rows = await nativeBench();
+    for (const [title, peers] of nativeTables()) printTable(title, rows, peers);
+  }
   await runDataBenches(want);
 }

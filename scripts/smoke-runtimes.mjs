@@ -13,7 +13,7 @@ const bundle = join(root, "dist/taimatsu.js");
 const smokeFile = join(root, "test/smoke/smoke.mjs");
 const { expected } = await import(pathToFileURL(smokeFile).href);
 
-const check = (r) => isDeepStrictEqual({ matmul: r.matmul, sum: r.sum, grad: r.grad, worker: r.worker }, expected);
+const check = (r) => isDeepStrictEqual({ matmul: r.matmul, sum: r.sum, grad: r.grad, worker: r.worker, threads: r.threads }, expected);
 const script = (url) => `import { smoke } from ${JSON.stringify(pathToFileURL(smokeFile).href)};
 console.log(JSON.stringify(await smoke(${JSON.stringify(url)})));`;
 
@@ -51,7 +51,7 @@ export async function smokeRuntimes() {
     try {
       const r = await run();
       if (!check(r)) throw new Error(`wrong result ${JSON.stringify(r)}`);
-      console.log(`  ✓ runtime ${name}: matmul + sum + backward + a DataLoader worker through dist/taimatsu.js`);
+      console.log(`  ✓ runtime ${name}: matmul + sum + backward + a DataLoader worker + 2 threads through dist/taimatsu.js`);
       passed++;
     } catch (e) {
       console.log(`  ✗ runtime ${name}: ${e.message}`);

@@ -1,5 +1,7 @@
 // A static file server for the repository (127.0.0.1 only): the browser smoke test, the web
-// app's test, and `npm run web` serve dist/, examples/ and out/ through it.
+// app's test, and `npm run web` serve dist/, examples/ and out/ through it. Every response is
+// cross-origin isolated (COOP/COEP), so pages may share WebAssembly memory with workers and
+// taimatsu runs on all cores there.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, resolve } from "node:path";
@@ -10,6 +12,8 @@ const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "t
 export async function serve(root, port = 0) {
   const base = resolve(root);
   const server = createServer((req, res) => {
+    res.setHeader("cross-origin-opener-policy", "same-origin");
+    res.setHeader("cross-origin-embedder-policy", "require-corp");
     const path = decodeURIComponent(req.url.split("?")[0]);
     if (path === "/") return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>taimatsu</title>");
     const file = join(base, path);

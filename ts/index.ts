@@ -10,6 +10,7 @@ export { Generator, manualSeed, seed } from "./tensor/random.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/mode.js";
 export * as autograd from "./autograd/index.js";
 export { memoryStats } from "./tensor/memory-stats.js";
+export { setNumThreads, getNumThreads } from "./backend/threads.js";
 export * from "./ops/functional.js";
 export { device } from "./ops/convert.js";
 export * as linalg from "./ops/linalg.js";

@@ -151,11 +151,30 @@ fn span(rows: usize, cols: usize, rs: usize, cs: usize) -> usize {
     }
 }
 
+/// The share of a batched product that one of `parts` threads computes: whole products when
+/// there are at least as many as threads, else bands of C's rows (multiples of MR). Shares are
+/// disjoint and each element is computed as by one thread, so results do not depend on `parts`.
+/// Yields (product, first row, end row).
+pub fn share(part: usize, parts: usize, batch: usize, m: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    let parts = parts.max(1);
+    let (products, rows) = if batch >= parts || m < 2 * MR {
+        let range = if batch >= parts { batch * part / parts..batch * (part + 1) / parts } else if part == 0 { 0..batch } else { 0..0 };
+        (range, 0..m)
+    } else {
+        let band = m.div_ceil(parts).div_ceil(MR) * MR;
+        (0..batch, (band * part).min(m)..(band * (part + 1)).min(m))
+    };
+    let (i0, i1) = (rows.start, rows.end);
+    products.filter(move |_| i1 > i0).map(move |t| (t, i0, i1))
+}
+
 /// Batched C[t] = A[t]·B[t] for t < batch. A[t] starts at `a + t*abs` with strides (ars, acs),
 /// likewise B; C is contiguous `[batch, m, n]`. A batch stride of 0 broadcasts an operand.
+/// Computes the share of thread `part` of `parts` (0 of 0 or 1: all of it).
 ///
 /// # Safety
 /// The operands span the described layouts; `c` holds `batch*m*n` f32 and overlaps neither.
+/// Calls for different parts may run at once: each writes only its own rows of C.
 #[no_mangle]
 pub unsafe extern "C" fn matmul_f32(
     a: *const f32,
@@ -171,17 +190,18 @@ pub unsafe extern "C" fn matmul_f32(
     batch: usize,
     abs: usize,
     bbs: usize,
+    part: usize,
+    parts: usize,
 ) {
     if batch == 0 {
         return;
     }
     let a_all = view(a, (batch - 1) * abs + span(m, k, ars, acs));
     let b_all = view(b, (batch - 1) * bbs + span(k, n, brs, bcs));
-    let c_all = view_mut(c, batch * m * n);
-    for t in 0..batch {
-        let am = Mat { data: &a_all[t * abs..], rs: ars, cs: acs };
+    for (t, i0, i1) in share(part, parts, batch, m) {
+        let am = Mat { data: &a_all[t * abs + i0 * ars..], rs: ars, cs: acs };
         let bm = Mat { data: &b_all[t * bbs..], rs: brs, cs: bcs };
-        gemm(am, bm, &mut c_all[t * m * n..(t + 1) * m * n], m, n, k);
+        gemm(am, bm, view_mut(c.add((t * m + i0) * n), (i1 - i0) * n), i1 - i0, n, k);
     }
 }
 
@@ -212,6 +232,22 @@ mod tests {
                 for (x, y) in c.iter().zip(&want) {
                     assert!((x - y).abs() <= 1e-5 * (k as f32).sqrt().max(1.0), "{m}x{n}x{k} ta={ta} tb={tb}: {x} vs {y}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn shares_cover_every_row_of_every_product_once() {
+        for &(batch, m) in &[(1, 1), (1, 7), (1, 64), (3, 13), (8, 5), (2, 100), (5, 9)] {
+            for parts in 1..=4 {
+                let mut seen = vec![0; batch * m];
+                for part in 0..parts {
+                    for (t, i0, i1) in share(part, parts, batch, m) {
+                        assert!(i0 % MR == 0 && i1 > i0);
+                        seen[t * m + i0..t * m + i1].iter_mut().for_each(|s| *s += 1);
+                    }
+                }
+                assert!(seen.iter().all(|&s| s == 1), "batch {batch}, m {m}, {parts} parts");
             }
         }
     }

@@ -1,14 +1,19 @@
 // Instantiates the Rust kernels once, when the module is first imported (top-level await),
-// and exposes their exports plus typed views of linear memory. Memory growth detaches the
-// old ArrayBuffer, so views are re-created lazily whenever the buffer has changed.
+// and exposes their exports plus typed views of linear memory. Memory growth replaces the
+// buffer, so views are re-created lazily whenever it has changed. Where memory can be shared
+// between threads (Node, Bun, Deno, cross-origin-isolated pages) the threads build runs over a
+// shared memory that worker threads instantiate the same module on (./threads.ts); elsewhere
+// the one-thread build does.
 import { kernelsWasmBase64 } from "./kernels-wasm.js";
+import { kernelsThreadsWasmBase64 } from "./kernels-wasm-threads.js";
 
 type Ptr = number;
 type KernelFn = (...args: number[]) => number;
 
 interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory?: WebAssembly.Memory;
   __stack_pointer: WebAssembly.Global;
+  __tls_size?: WebAssembly.Global;
   tm_alloc(bytes: number): Ptr;
   tm_alloc_zeroed(bytes: number): Ptr;
   tm_free(ptr: Ptr, bytes: number): void;
@@ -21,9 +26,17 @@ function decodeBase64(b64: string): Uint8Array {
   return bytes;
 }
 
-const kernelsModule = await WebAssembly.compile(decodeBase64(kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
-const instance = await WebAssembly.instantiate(kernelsModule, {});
+/** Shared memory is usable: SharedArrayBuffer exists and, in a browser, the page is cross-origin isolated. */
+export const threadsBuild = typeof SharedArrayBuffer === "function" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+
+/** The threads build's memory: 2 MiB to start (its linked initial size), up to 4 GiB. */
+const sharedMemory = threadsBuild ? new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true }) : null;
+export const kernelsModule = await WebAssembly.compile(decodeBase64(threadsBuild ? kernelsThreadsWasmBase64 : kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
+const instance = await WebAssembly.instantiate(kernelsModule, sharedMemory ? { env: { memory: sharedMemory } } : {});
 const wasm = instance.exports as unknown as KernelExports;
+export const memory: WebAssembly.Memory = sharedMemory ?? wasm.memory!;
+/** Bytes of the thread-local block each extra thread needs (threads build only). */
+export const tlsBytes = (wasm.__tls_size?.value as number | undefined) ?? 0;
 
 const kernels = new Map<string, KernelFn>();
 // Kernels are never re-entered, so between calls the stack pointer is always its value at start.
@@ -70,7 +83,7 @@ export function kernelNames(): string[] {
 }
 
 export function memoryBytes(): number {
-  return wasm.memory.buffer.byteLength;
+  return memory.buffer.byteLength;
 }
 
 export interface Heap {
@@ -86,7 +99,7 @@ let heapBuffer: ArrayBuffer | null = null;
 let views: Heap;
 
 export function heap(): Heap {
-  const buf = wasm.memory.buffer;
+  const buf = memory.buffer as ArrayBuffer;
   if (buf !== heapBuffer) {
     heapBuffer = buf;
     views = {

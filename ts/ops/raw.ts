@@ -2,6 +2,7 @@
 // runs the Rust SIMD kernel for float32, or a plain JS loop for the other dtypes (those
 // loops are also the oracle the property tests hold the kernels to).
 import { kernel, writeFlatMeta, writeMeta } from "../backend/wasm.js";
+import { runParallel } from "../backend/threads.js";
 import { numericArray, readValues, writeValues } from "../backend/typed.js";
 import { DType, itemSize } from "../tensor/dtype.js";
 import { contiguousStrides, numel, sameShape, Shape } from "../tensor/shape.js";
@@ -360,7 +361,6 @@ export function matmul(a: Tensor, b: Tensor, batchShape: Shape, dtype: DType): T
   }
   const { shape: bshape, strides } = coalesce(batchShape, [sa.slice(0, nb), sb.slice(0, nb)]);
   const [ars, acs, brs, bcs] = [sa[nb], sa[nb + 1], sb[nb], sb[nb + 1]];
-  const mm = kernel("matmul_f32");
   const inner = bshape.length ? bshape[bshape.length - 1] : 1;
   const [ia, ib] = bshape.length ? [strides[0][bshape.length - 1], strides[1][bshape.length - 1]] : [0, 0];
   const outerCount = numel(bshape.slice(0, -1));
@@ -373,7 +373,7 @@ export function matmul(a: Tensor, b: Tensor, batchShape: Shape, dtype: DType): T
       offB += i * strides[1][d];
     });
     const isz = itemSize[dtype];
-    mm(bytePtr(a) + offA * isz, bytePtr(b) + offB * isz, bytePtr(out) + o * inner * m * n * isz, m, n, k, ars, acs, brs, bcs, inner, ia, ib);
+    runParallel("matmul_f32", inner * m * n * k, bytePtr(a) + offA * isz, bytePtr(b) + offB * isz, bytePtr(out) + o * inner * m * n * isz, m, n, k, ars, acs, brs, bcs, inner, ia, ib);
     for (let d = outerIdx.length - 1; d >= 0; d--) {
       if (++outerIdx[d] < bshape[d]) break;
       outerIdx[d] = 0;
