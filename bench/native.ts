@@ -104,8 +104,7 @@ function pytorchTimes(names: string[], threads: number): Record<string, number> 
 const nativePeers = (cores: number): string[] => ["taimatsu-1T", "pytorch-1T", `taimatsu-${cores}T`, `pytorch-${cores}T`];
 
 /** The two tables: one thread against PyTorch's one; all cores against PyTorch's one (the issue's bar) and all. */
-export function nativeTables(): [title: string, peers: string[]][] {
-  const cores = torch.getNumThreads();
+export function nativeTables(cores: number): [title: string, peers: string[]][] {
   const [t1, p1, tn, pn] = nativePeers(cores);
   return [
     ["native, one thread: beside PyTorch 1.13 (× > 1: taimatsu faster)", [t1, p1]],
@@ -113,8 +112,7 @@ export function nativeTables(): [title: string, peers: string[]][] {
   ];
 }
 
-export async function nativeBench(): Promise<Row[]> {
-  const cores = torch.getNumThreads();
+export async function nativeBench(cores: number): Promise<Row[]> {
   const ms = (s: number) => s * 1e3;
   const ours = async (threads: number) => {
     torch.setNumThreads(threads);

@@ -14,7 +14,8 @@ import { runDataBenches } from "./data.js";
 import { nativeBench, nativeTables } from "./native.js";
 
 const PEERS = ["taimatsu", "tfjs-wasm", "tfjs-cpu"] as const;
-// the peers run on one thread (tfjs-wasm is set so in ./peers.js); the native section sets its own
+// the peers run on one thread (tfjs-wasm is set so in ./peers.js); the native section also uses all cores
+const cores = torch.getNumThreads();
 torch.setNumThreads(1);
 type PeerName = (typeof PEERS)[number];
 const only = process.argv.slice(2);
@@ -214,8 +215,8 @@ if (only.length === 0) {
     if (want(name)) printTable(name, await fn(), [...PEERS]);
   }
   if (want("native")) {
-    const rows = await nativeBench();
-    for (const [title, peers] of nativeTables()) printTable(title, rows, peers);
+    const rows = await nativeBench(cores);
+    for (const [title, peers] of nativeTables(cores)) printTable(title, rows, peers);
   }
   await runDataBenches(want);
 }

@@ -28,6 +28,13 @@ impl Geometry {
     pub(crate) fn from_meta(m: &[usize]) -> Geometry {
         Geometry { n: m[0], c: m[1], h: m[2], w: m[3], kh: m[4], kw: m[5], sh: m[6], sw: m[7], ph: m[8], pw: m[9], dh: m[10], dw: m[11], oh: m[12], ow: m[13] }
     }
+    /// The images of thread `part` of `parts` (0 of 0: all): the geometry of just those, and
+    /// the first one's index. Images are independent, so shares write disjoint outputs.
+    pub(crate) fn share(&self, part: usize, parts: usize) -> (Geometry, usize) {
+        let parts = parts.max(1);
+        let (b0, b1) = (self.n * part / parts, self.n * (part + 1) / parts);
+        (Geometry { n: b1 - b0, ..*self }, b0)
+    }
     pub(crate) fn image(&self) -> usize {
         self.c * self.h * self.w
     }
@@ -113,18 +120,19 @@ pub fn col2im(cols: &[f32], x: &mut [f32], g: &Geometry) {
 
 /// # Safety
 /// `m` holds the 14 geometry words; `x` holds `n·c·h·w` f32, `cols` `n·c·kh·kw·oh·ow`; disjoint.
+/// Computes the images of thread `part` of `parts`; calls for different parts may run at once.
 #[no_mangle]
-pub unsafe extern "C" fn im2col_f32(x: *const f32, cols: *mut f32, m: *const usize, pad: f32) {
-    let g = Geometry::from_meta(meta(m, 14));
-    im2col(view(x, g.n * g.image()), view_mut(cols, g.n * g.columns()), &g, pad);
+pub unsafe extern "C" fn im2col_f32(x: *const f32, cols: *mut f32, m: *const usize, pad: f32, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    im2col(view(x.add(b0 * g.image()), g.n * g.image()), view_mut(cols.add(b0 * g.columns()), g.n * g.columns()), &g, pad);
 }
 
 /// # Safety
 /// As `im2col_f32`, with `x` written (accumulated into; the caller zeroes it).
 #[no_mangle]
-pub unsafe extern "C" fn col2im_f32(cols: *const f32, x: *mut f32, m: *const usize) {
-    let g = Geometry::from_meta(meta(m, 14));
-    col2im(view(cols, g.n * g.columns()), view_mut(x, g.n * g.image()), &g);
+pub unsafe extern "C" fn col2im_f32(cols: *const f32, x: *mut f32, m: *const usize, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    col2im(view(cols.add(b0 * g.columns()), g.n * g.columns()), view_mut(x.add(b0 * g.image()), g.n * g.image()), &g);
 }
 
 #[cfg(test)]
@@ -184,6 +192,29 @@ mod tests {
                 }
             }
             assert_eq!(back, want_back);
+        }
+    }
+
+    #[test]
+    fn shares_of_the_batch_together_give_the_whole() {
+        let g = geometry(5, 2, 6, 5, (3, 2), (1, 2), (1, 0), (1, 1));
+        let m = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+        let x: Vec<f32> = (0..g.n * g.image()).map(|i| (i % 17) as f32 - 8.0).collect();
+        let mut whole = vec![0.0; g.n * g.columns()];
+        im2col(&x, &mut whole, &g, 0.0);
+        let mut back_whole = vec![0.0; x.len()];
+        col2im(&whole, &mut back_whole, &g);
+        for parts in 2..=6 {
+            let (mut cols, mut back) = (vec![f32::NAN; whole.len()], vec![0.0; x.len()]);
+            for part in 0..parts {
+                // SAFETY: the buffers hold the layouts `m` describes; parts write disjoint images
+                unsafe {
+                    im2col_f32(x.as_ptr(), cols.as_mut_ptr(), m.as_ptr(), 0.0, part, parts);
+                    col2im_f32(whole.as_ptr(), back.as_mut_ptr(), m.as_ptr(), part, parts);
+                }
+            }
+            assert_eq!(cols, whole, "{parts} parts");
+            assert_eq!(back, back_whole, "{parts} parts");
         }
     }
 }

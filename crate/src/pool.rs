@@ -141,27 +141,30 @@ fn divisor_of(mode: u32, divisor: f32) -> Divisor {
 
 /// # Safety
 /// `m` holds the 14 geometry words; `x` holds `n·c·h·w` f32, `y` and `idx` `n·c·oh·ow`; disjoint.
+/// Computes the images of thread `part` of `parts`; calls for different parts may run at once.
 #[no_mangle]
-pub unsafe extern "C" fn max_pool2d_f32(x: *const f32, y: *mut f32, idx: *mut i64, m: *const usize) {
-    let g = Geometry::from_meta(meta(m, 14));
-    let out = g.n * g.c * g.oh * g.ow;
-    max_pool2d(view(x, g.n * g.image()), view_mut(y, out), view_mut(idx, out), &g);
+pub unsafe extern "C" fn max_pool2d_f32(x: *const f32, y: *mut f32, idx: *mut i64, m: *const usize, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    let out = g.c * g.oh * g.ow;
+    max_pool2d(view(x.add(b0 * g.image()), g.n * g.image()), view_mut(y.add(b0 * out), g.n * out), view_mut(idx.add(b0 * out), g.n * out), &g);
 }
 
 /// # Safety
 /// As `max_pool2d_f32`, without indices.
 #[no_mangle]
-pub unsafe extern "C" fn avg_pool2d_f32(x: *const f32, y: *mut f32, m: *const usize, mode: u32, divisor: f32) {
-    let g = Geometry::from_meta(meta(m, 14));
-    avg_pool2d(view(x, g.n * g.image()), view_mut(y, g.n * g.c * g.oh * g.ow), &g, divisor_of(mode, divisor));
+pub unsafe extern "C" fn avg_pool2d_f32(x: *const f32, y: *mut f32, m: *const usize, mode: u32, divisor: f32, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    let out = g.c * g.oh * g.ow;
+    avg_pool2d(view(x.add(b0 * g.image()), g.n * g.image()), view_mut(y.add(b0 * out), g.n * out), &g, divisor_of(mode, divisor));
 }
 
 /// # Safety
 /// As `avg_pool2d_f32` with the roles of input and output swapped; `gx` is zeroed by the caller.
 #[no_mangle]
-pub unsafe extern "C" fn avg_pool2d_backward_f32(gy: *const f32, gx: *mut f32, m: *const usize, mode: u32, divisor: f32) {
-    let g = Geometry::from_meta(meta(m, 14));
-    avg_pool2d_backward(view(gy, g.n * g.c * g.oh * g.ow), view_mut(gx, g.n * g.image()), &g, divisor_of(mode, divisor));
+pub unsafe extern "C" fn avg_pool2d_backward_f32(gy: *const f32, gx: *mut f32, m: *const usize, mode: u32, divisor: f32, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    let out = g.c * g.oh * g.ow;
+    avg_pool2d_backward(view(gy.add(b0 * out), g.n * out), view_mut(gx.add(b0 * g.image()), g.n * g.image()), &g, divisor_of(mode, divisor));
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 import { kernel, kernelsModule, malloc, memory, threadsBuild, tlsBytes } from "./wasm.js";
 
 /** Kernels that take (…arguments, part, parts) and compute part `part` of `parts`. */
-const PARALLEL = ["matmul_f32"] as const;
+const PARALLEL = ["matmul_f32", "im2col_f32", "col2im_f32", "max_pool2d_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"] as const;
 type ParallelKernel = (typeof PARALLEL)[number];
 
 // the control block: job sequence number, parts finished by workers, error flag, kernel,
@@ -150,12 +150,12 @@ function poolFor(threads: number): Pool {
   return pool;
 }
 
-/** Worth waking workers for: about 50 µs of one thread's work. */
-const MIN_WORK = 1 << 20;
+/** Worth sharing with workers: about 20 µs of one thread's work. */
+const MIN_WORK = 1 << 18;
 
 /**
- * Runs a parallel kernel on `args`, split over the threads when `work` (about one unit per
- * multiply-add) is big enough and the workers are up; otherwise on the calling thread.
+ * Runs a parallel kernel on `args`, split over the threads when `work` (multiply-adds, or
+ * elements moved) is big enough and the workers are up; otherwise on the calling thread.
  */
 export function runParallel(name: ParallelKernel, work: number, ...args: number[]): void {
   const parts = numThreads;

@@ -3,7 +3,8 @@
 // backward, so gradients of every order come from the ops they are made of. Unbatched CHW
 // input is accepted, as PyTorch does. The window helpers here are shared with pooling.
 import { record } from "../autograd/node.js";
-import { kernel, writeMeta } from "../backend/wasm.js";
+import { writeMeta } from "../backend/wasm.js";
+import { runParallel } from "../backend/threads.js";
 import { internal } from "../tensor/lifetime.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -72,7 +73,7 @@ export function unfoldRaw(x: Tensor, w: Window, out: [number, number], pad: numb
   let cols: Tensor;
   if (raw.wasmF32(x.dtype)) {
     cols = Tensor.empty(shape, x.dtype);
-    kernel("im2col_f32")(raw.bytePtr(src), raw.bytePtr(cols), meta(n, c, h, wd, w, out[0], out[1]), pad);
+    runParallel("im2col_f32", cols.numel(), raw.bytePtr(src), raw.bytePtr(cols), meta(n, c, h, wd, w, out[0], out[1]), pad);
   } else {
     const v = raw.values(src);
     const colsV = new Float64Array(n * shape[1] * shape[2]);
@@ -91,7 +92,7 @@ function foldRaw(cols: Tensor, w: Window, size: [number, number], out: [number, 
   let x: Tensor;
   if (raw.wasmF32(cols.dtype)) {
     x = Tensor.zeros([n, c, size[0], size[1]], cols.dtype);
-    kernel("col2im_f32")(raw.bytePtr(src), raw.bytePtr(x), meta(n, c, size[0], size[1], w, out[0], out[1]));
+    runParallel("col2im_f32", cols.numel(), raw.bytePtr(src), raw.bytePtr(x), meta(n, c, size[0], size[1], w, out[0], out[1]));
   } else {
     const v = raw.values(src);
     const xV = new Float64Array(n * c * size[0] * size[1]);

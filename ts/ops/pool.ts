@@ -4,7 +4,7 @@
 // gathers), so gradients of every order come from ops with their own gradients. Average
 // pooling's backward is its adjoint kernel, whose backward is average pooling again.
 import { record } from "../autograd/node.js";
-import { kernel } from "../backend/wasm.js";
+import { runParallel } from "../backend/threads.js";
 import { internal } from "../tensor/lifetime.js";
 import { fmtShape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -67,7 +67,7 @@ function maxPoolRaw(x4: Tensor, w: Window, out: [number, number]): [Tensor, Tens
   if (raw.wasmF32(x4.dtype)) {
     const y = Tensor.empty(shape, x4.dtype);
     const idx = Tensor.empty(shape, "int64");
-    kernel("max_pool2d_f32")(raw.bytePtr(src), raw.bytePtr(y), raw.bytePtr(idx), geometry(x4, w, out));
+    runParallel("max_pool2d_f32", y.numel() * w.k[0] * w.k[1], raw.bytePtr(src), raw.bytePtr(y), raw.bytePtr(idx), geometry(x4, w, out));
     return [y, idx];
   }
   const v = raw.values(src);
@@ -124,7 +124,7 @@ function avgPoolKernel(t: Tensor, w: Window, out: [number, number], inShape: rea
   const [n, c, h, wd] = inShape;
   const y = backward ? Tensor.zeros([n, c, h, wd], t.dtype) : Tensor.empty([n, c, out[0], out[1]], t.dtype);
   const g = meta(n, c, h, wd, w, out[0], out[1]);
-  kernel(backward ? "avg_pool2d_backward_f32" : "avg_pool2d_f32")(raw.bytePtr(src), raw.bytePtr(y), g, divisor[0], divisor[1]);
+  runParallel(backward ? "avg_pool2d_backward_f32" : "avg_pool2d_f32", n * c * out[0] * out[1] * w.k[0] * w.k[1], raw.bytePtr(src), raw.bytePtr(y), g, divisor[0], divisor[1]);
   const [name, next] = backward ? ["AvgPool2DBackwardBackward0", false] : ["AvgPool2DBackward0", true];
   return record(name, [t], y, [], (grad) => [avgPoolKernel(grad, w, out, inShape, divisor, next)]);
 }
