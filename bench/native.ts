@@ -1,11 +1,13 @@
 // `npm run bench -- native`: taimatsu beside native PyTorch (Debian's python3-torch) on the
 // course's training workloads, each defined identically in bench/native_pytorch.py, on one
 // thread and on all of the machine's cores (torch.setNumThreads / torch.set_num_threads).
-// The PyTorch columns are skipped with a note when /usr/bin/python3 has no torch.
+// The PyTorch columns are skipped with a note when /usr/bin/python3 has no torch. jax-js
+// (./jax-peer.ts) runs the workloads it expresses directly, with its own thread count.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as torch from "../dist/taimatsu.js";
 import { measure, Row } from "./harness.js";
+import { jaxTimes } from "./jax-peer.js";
 
 const { nn, optim } = torch;
 const F = nn.functional;
@@ -101,14 +103,14 @@ function pytorchTimes(names: string[], threads: number): Record<string, number> 
 }
 
 /** The columns: taimatsu and PyTorch on one thread and on `cores` threads. */
-const nativePeers = (cores: number): string[] => ["taimatsu-1T", "pytorch-1T", `taimatsu-${cores}T`, `pytorch-${cores}T`];
+const nativePeers = (cores: number): string[] => ["taimatsu-1T", "pytorch-1T", `taimatsu-${cores}T`, `pytorch-${cores}T`, "jax-js"];
 
 /** The two tables: one thread against PyTorch's one; all cores against PyTorch's one (the issue's bar) and all. */
 export function nativeTables(cores: number): [title: string, peers: string[]][] {
-  const [t1, p1, tn, pn] = nativePeers(cores);
+  const [t1, p1, tn, pn, jax] = nativePeers(cores);
   return [
     ["native, one thread: beside PyTorch 1.13 (× > 1: taimatsu faster)", [t1, p1]],
-    [`native, ${cores} threads: beside PyTorch 1.13 on one and on ${cores} threads`, [tn, p1, pn, t1]],
+    [`native, ${cores} threads: beside PyTorch 1.13 on one and on ${cores} threads, and jax-js`, [tn, p1, pn, jax, t1]],
   ];
 }
 
@@ -124,14 +126,16 @@ export async function nativeBench(cores: number): Promise<Row[]> {
   const names = WORKLOADS.map(([name]) => name);
   const [theirsOne, theirsAll] = [pytorchTimes(names, 1), pytorchTimes(names, cores)];
   if (typeof theirsOne === "string") console.log(`\nnative: ${theirsOne}`);
+  const jax = await jaxTimes();
+  if (typeof jax === "string") console.log(`\nnative: ${jax}`);
   const peers = nativePeers(cores);
   return WORKLOADS.map(([name, label]) => ({
     bench: label,
     unit: "ms/iter",
     higherIsBetter: false,
     values: Object.fromEntries(
-      ([[peers[0], one], [peers[1], theirsOne], [peers[2], all], [peers[3], theirsAll]] as const)
-        .filter(([, v]) => typeof v !== "string")
+      ([[peers[0], one], [peers[1], theirsOne], [peers[2], all], [peers[3], theirsAll], [peers[4], jax]] as const)
+        .filter(([, v]) => typeof v !== "string" && (v as Record<string, number>)[name] !== undefined)
         .map(([k, v]) => [k, ms((v as Record<string, number>)[name])]),
     ),
   }));

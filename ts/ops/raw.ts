@@ -373,7 +373,10 @@ export function matmul(a: Tensor, b: Tensor, batchShape: Shape, dtype: DType): T
       offB += i * strides[1][d];
     });
     const isz = itemSize[dtype];
-    runParallel("matmul_f32", inner * m * n * k, bytePtr(a) + offA * isz, bytePtr(b) + offB * isz, bytePtr(out) + o * inner * m * n * isz, m, n, k, ars, acs, brs, bcs, inner, ia, ib);
+    // a product of few rows is split by rows only if each thread gets enough of them: every
+    // thread packs all of B, so thin shares cost more than they save
+    const work = inner > 1 || m >= 64 ? inner * m * n * k : 0;
+    runParallel("matmul_f32", work, bytePtr(a) + offA * isz, bytePtr(b) + offB * isz, bytePtr(out) + o * inner * m * n * isz, m, n, k, ars, acs, brs, bcs, inner, ia, ib);
     for (let d = outerIdx.length - 1; d >= 0; d--) {
       if (++outerIdx[d] < bshape[d]) break;
       outerIdx[d] = 0;
