@@ -1,32 +1,11 @@
 // Timing and reporting for the benchmarks: every peer is measured in the same process and
 // run, best of several repetitions, and each row reports ratios against taimatsu.
+export { measure } from "./measure.mjs";
+
 export interface Peer {
   name: string;
   /** Runs `iterations` repetitions of the benchmark body synchronously. */
   run(iterations: number): void;
-}
-
-/** Seconds per iteration: calibrated to ~`budget` seconds per repetition, best of `reps`. */
-export function measure(run: (n: number) => void, budget = 0.25, reps = 5): number {
-  run(1);
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    run(n);
-    const dt = (performance.now() - t0) / 1000;
-    if (dt > budget / 4 || n > 1e7) {
-      n = Math.max(1, Math.round((n * budget) / Math.max(dt, 1e-9)));
-      break;
-    }
-    n *= 4;
-  }
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    run(n);
-    best = Math.min(best, (performance.now() - t0) / 1000 / n);
-  }
-  return best;
 }
 
 /** Seconds for one run of an async body: `warmups` runs for the JITs, then the best of `reps`. */

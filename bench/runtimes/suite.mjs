@@ -1,29 +1,7 @@
 // The cross-runtime benchmark: one file that Node, Bun, Deno and a browser page all import
 // (plain ESM, no Node APIs), run against the built bundle they are handed. Each benchmark runs
 // on one thread and on all of the runtime's cores. scripts/bench-runtimes.mjs drives it.
-
-/** Seconds per iteration: calibrated to ~`budget` s per repetition, best of `reps` (bench/harness.ts's rule). */
-function measure(run, budget = 0.2, reps = 3) {
-  run(1);
-  let n = 1;
-  for (;;) {
-    const t0 = performance.now();
-    run(n);
-    const dt = (performance.now() - t0) / 1000;
-    if (dt > budget / 4 || n > 1e6) {
-      n = Math.max(1, Math.round((n * budget) / Math.max(dt, 1e-9)));
-      break;
-    }
-    n *= 4;
-  }
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    run(n);
-    best = Math.min(best, (performance.now() - t0) / 1000 / n);
-  }
-  return best;
-}
+import { measure } from "../measure.mjs";
 
 /** [name, unit, higher is better, make(torch) → run(n), convert(seconds per iteration)] */
 const BENCHMARKS = [
@@ -105,7 +83,7 @@ export async function runSuite(bundleUrl) {
     await torch.testing.threadsReady();
     BENCHMARKS.forEach(([, , , make, convert], k) => {
       torch.manualSeed(0);
-      rows[k].values[`${threads}T`] = convert(measure(make(torch)));
+      rows[k].values[`${threads}T`] = convert(measure(make(torch), 0.2, 3));
     });
   }
   return { cores, rows };
