@@ -39,9 +39,25 @@ thread_local! {
 fn pack_a(a: Mat, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
     for (panel, dst) in out.chunks_exact_mut(MR * kc).enumerate().take(mc.div_ceil(MR)) {
         let rows = MR.min(mc - panel * MR);
-        for p in 0..kc {
-            for r in 0..MR {
-                dst[p * MR + r] = if r < rows { a.at(i0 + panel * MR + r, p0 + p) } else { 0.0 };
+        let i = i0 + panel * MR;
+        if rows == MR && a.rs == 1 {
+            // a transposed operand: each k holds the panel's rows side by side
+            for (p, d) in dst.chunks_exact_mut(MR).take(kc).enumerate() {
+                let start = (p0 + p) * a.cs + i;
+                d.copy_from_slice(&a.data[start..start + MR]);
+            }
+        } else if rows == MR && a.cs == 1 {
+            let src: [&[f32]; MR] = core::array::from_fn(|r| &a.data[(i + r) * a.rs + p0..][..kc]);
+            for (p, d) in dst.chunks_exact_mut(MR).take(kc).enumerate() {
+                for (r, v) in d.iter_mut().enumerate() {
+                    *v = src[r][p];
+                }
+            }
+        } else {
+            for p in 0..kc {
+                for r in 0..MR {
+                    dst[p * MR + r] = if r < rows { a.at(i + r, p0 + p) } else { 0.0 };
+                }
             }
         }
     }
@@ -51,14 +67,25 @@ fn pack_a(a: Mat, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
 fn pack_b(b: Mat, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
     for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
         let cols = NR.min(nc - panel * NR);
+        let j = j0 + panel * NR;
+        if cols == NR && b.cs != 1 && b.rs == 1 {
+            // a transposed operand: its columns are contiguous along k, read as NR streams
+            let src: [&[f32]; NR] = core::array::from_fn(|c| &b.data[(j + c) * b.cs + p0..][..kc]);
+            for (p, row) in dst.chunks_exact_mut(NR).take(kc).enumerate() {
+                for (c, v) in row.iter_mut().enumerate() {
+                    *v = src[c][p];
+                }
+            }
+            continue;
+        }
         for p in 0..kc {
             let row = &mut dst[p * NR..(p + 1) * NR];
             if b.cs == 1 && cols == NR {
-                let start = (p0 + p) * b.rs + j0 + panel * NR;
+                let start = (p0 + p) * b.rs + j;
                 row.copy_from_slice(&b.data[start..start + NR]);
             } else {
                 for (c, v) in row.iter_mut().enumerate() {
-                    *v = if c < cols { b.at(p0 + p, j0 + panel * NR + c) } else { 0.0 };
+                    *v = if c < cols { b.at(p0 + p, j + c) } else { 0.0 };
                 }
             }
         }
@@ -217,7 +244,7 @@ mod tests {
     #[test]
     fn blocked_gemm_matches_scalar_twin_for_odd_sizes_and_transposes() {
         let mut seed = 5u64;
-        let sizes = [(1, 1, 1), (3, 5, 7), (4, 8, 1), (13, 17, 300), (130, 9, 257), (5, 1030, 3), (67, 33, 129)];
+        let sizes = [(1, 1, 1), (3, 5, 7), (4, 8, 1), (13, 17, 300), (130, 9, 257), (5, 1030, 3), (67, 33, 129), (6, 100, 75), (16, 1030, 300)];
         for &(m, n, k) in &sizes {
             let a: Vec<f32> = (0..m * k).map(|_| lcg(&mut seed)).collect();
             let b: Vec<f32> = (0..k * n).map(|_| lcg(&mut seed)).collect();
