@@ -55,3 +55,14 @@ describe("tensors", () => {
     expect(x.grad!.tolist()).toEqual([0, 0, 0]);
   });
 });
+
+describe("the package entry", () => {
+  it("has the namespace as its default export: import torch from 'taimatsu'", async () => {
+    const entry = await import("../ts/main.js");
+    const ns = await import("../ts/index.js");
+    expect(entry.default.tensor).toBe(ns.tensor);
+    expect(entry.default.nn.Linear).toBe(ns.nn.Linear);
+    expect(entry.tensor).toBe(ns.tensor);
+    expect(entry.default.tensor([1, 2]).add(1).tolist()).toEqual([2, 3]);
+  });
+});

@@ -25,7 +25,7 @@ const WORKER_STACK = 1 << 20;
  */
 const SPIN_MS = 2;
 
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string" && !("Deno" in globalThis) && !("Bun" in globalThis);
+const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string" && !("Deno" in globalThis) && !("Bun" in globalThis);
 // Deno's Web Workers keep the process alive for good; its node:worker_threads can be unref'd
 const nodeWorkers = isNode || "Deno" in globalThis;
 
