@@ -18,9 +18,17 @@ function defaultExportTypes() {
     generateBundle() {
       const source = 'export * from "./taimatsu-api.js";\nimport * as torch from "./taimatsu-api.js";\nexport default torch;\n';
       this.emitFile({ type: "asset", fileName: "taimatsu.d.ts", source });
+      this.emitFile({ type: "asset", fileName: "taimatsu.cjs", source: REQUIRE_MESSAGE });
     },
   };
 }
+
+/** What require("taimatsu") gets: the reason it cannot work and what to write instead. */
+const REQUIRE_MESSAGE = `throw new Error(
+  'taimatsu is an ES module: it instantiates its WebAssembly kernels with top-level await, which require() cannot wait for. ' +
+    'Use import * as torch from "taimatsu" (or import torch from "taimatsu"); from CommonJS, const torch = await import("taimatsu").',
+);
+`;
 
 export default [
   {

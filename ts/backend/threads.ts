@@ -8,6 +8,7 @@
 // on one thread) and never keep a process alive. Pages without cross-origin isolation, which
 // cannot share memory, run on one thread; threadsAvailable() says why.
 import { kernel, kernelsModule, malloc, memory, threadsBuild, tlsBytes } from "./wasm.js";
+import { nodeBuiltin, requireBuiltin } from "../node-builtins.js";
 
 /** Kernels that take (…arguments, part, parts) and compute part `part` of `parts`. */
 const PARALLEL = ["matmul_f32", "im2col_f32", "col2im_f32", "max_pool2d_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"] as const;
@@ -31,7 +32,7 @@ const nodeWorkers = isNode || "Deno" in globalThis;
 
 /** The machine's cores: PyTorch's default thread count. */
 const cores: number = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency
-  ?? (isNode ? (await import("node:os")).availableParallelism() : 1);
+  ?? nodeBuiltin("node:os")?.availableParallelism() ?? 1;
 
 let numThreads = threadsBuild ? Math.max(1, cores) : 1;
 
@@ -104,13 +105,13 @@ const start = (onInit, post) => onInit(async ({ module, memory, ctrl, args, name
 
 async function spawn(): Promise<{ send(m: unknown): void; onReady(f: () => void): void; terminate(): unknown }> {
   if (nodeWorkers) {
-    const { Worker } = await import("node:worker_threads");
+    const { Worker } = requireBuiltin("node:worker_threads", "torch.setNumThreads");
     // import() rather than require: it works whether the eval'd code runs as a script or a module
     const code = `${workerMain}\nimport("node:worker_threads").then(({ parentPort }) => start((f) => parentPort.once("message", f), (m) => parentPort.postMessage(m)));`;
     const w = new Worker(code, { eval: true, execArgv: [] });
     w.unref();
     w.on("error", workerFailed);
-    return { send: (m) => w.postMessage(m), onReady: (f) => w.once("message", f), terminate: () => w.terminate() };
+    return { send: (m) => w.postMessage(m), onReady: (f) => w.once("message", () => f()), terminate: () => w.terminate() };
   }
   const code = `${workerMain}\nstart((f) => { self.onmessage = (e) => f(e.data); }, (m) => self.postMessage(m));`;
   const w = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), { type: "module" });

@@ -5,6 +5,7 @@
 // flight, and results are yielded in sampler order, so the batches equal numWorkers: 0's.
 // Datasets may also offer getBatch(indices), a faster route to the default-collated batch.
 import { Tensor } from "../tensor/tensor.js";
+import { requireBuiltin } from "../node-builtins.js";
 import { tensor } from "../tensor/create.js";
 import type { DType } from "../tensor/dtype.js";
 
@@ -121,15 +122,15 @@ interface Channel {
 /** A Web Worker where the runtime has them (browsers, Deno, Bun), else Node's worker_threads. */
 async function spawn(): Promise<Channel> {
   if (typeof (globalThis as { Worker?: unknown }).Worker === "undefined") {
-    const { Worker } = await import("node:worker_threads");
+    const { Worker } = requireBuiltin("node:worker_threads", "DataLoader's numWorkers");
     const w = new Worker(WORKER_SOURCE, { eval: true });
     return {
       send: (m) => w.postMessage(m),
       onMessage: (fn) => w.on("message", fn),
       // listening to "error" also keeps a worker's uncaught error from killing this process
       onDeath: (fn) => {
-        w.on("error", (e) => fn({ error: e instanceof Error ? e.message : String(e) }));
-        w.on("exit", (code) => fn({ code }));
+        w.on("error", (e: unknown) => fn({ error: e instanceof Error ? e.message : String(e) }));
+        w.on("exit", (code: number) => fn({ code }));
       },
       hold: (busy) => (busy ? w.ref() : w.unref()),
       terminate: () => w.terminate(),

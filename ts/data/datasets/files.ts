@@ -1,6 +1,8 @@
-// Reading data-set files: from disk in Node/Bun/Deno (imported lazily so browsers never load
-// node: modules), with transparent gunzip through the standard DecompressionStream, bounded:
-// a small gzip file cannot expand past what its own header says the data set holds.
+// Reading data-set files: from disk in Node/Bun/Deno (fs through process.getBuiltinModule, so
+// browser bundles hold no node: import), with transparent gunzip through the standard
+// DecompressionStream, bounded: a small gzip file cannot expand past what its own header says
+// the data set holds.
+import { requireBuiltin } from "../../node-builtins.js";
 
 /** At most this much is decompressed from any one file whose header names no size. */
 const MAX_INFLATED = 1 << 30;
@@ -52,7 +54,7 @@ export async function readFirst(
   names: string[],
   bound?: (head: Uint8Array) => number | null,
 ): Promise<{ path: string; bytes: Uint8Array }> {
-  const fs = await import("node:fs/promises");
+  const fs = requireBuiltin("node:fs/promises", `${dataset} (reading files from a folder)`);
   const tried: string[] = [];
   for (const dir of dirs) {
     for (const name of names) {
