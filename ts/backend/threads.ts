@@ -6,7 +6,7 @@
 // write disjoint outputs, and each element is computed as by one thread, so results are the
 // same for any thread count. Workers start on the first job big enough to share (that job runs
 // on one thread) and never keep a process alive. Pages without cross-origin isolation, which
-// cannot share memory, run on one thread; threadsAvailable() says why.
+// cannot share memory, run on one thread; setNumThreads says why.
 import { kernel, kernelsModule, malloc, memory, threadsBuild, tlsBytes } from "./wasm.js";
 import { nodeBuiltin, requireBuiltin } from "../node-builtins.js";
 
@@ -51,7 +51,7 @@ export function getNumThreads(): number {
   return numThreads;
 }
 
-/** A worker that cannot start leaves the pool short: work stays on the calling thread. */
+/** A worker that cannot start (or be given a stack) leaves the pool short: work stays on the calling thread. */
 function workerFailed(e: unknown): void {
   warnOnce(`taimatsu: a worker thread failed to start (${e instanceof Error ? e.message : String((e as { message?: string }).message ?? e)}); running on one thread`);
 }
@@ -138,7 +138,7 @@ function startPool(size: number): Pool {
       });
       p.ready++;
     }),
-  ).then(() => undefined);
+  ).then(() => undefined, workerFailed);
   return p;
 }
 
