@@ -50,9 +50,9 @@ function describeNonModule(v: unknown): string {
   return typeof v;
 }
 
-/** Modules are callable: net(x) is net.forward(x). */
+/** Modules are callable: net(x) is net.forward(x), typed as the module's own forward. */
 export interface Module {
-  (...args: any[]): any;
+  (...args: Parameters<this["forward"]>): ReturnType<this["forward"]>;
 }
 
 export class Module {

@@ -26,6 +26,14 @@ export type Scalar = number | boolean;
 export type Operand = Tensor | Scalar;
 export type NestedList = number | boolean | NestedList[];
 
+declare global {
+  // `using x = …` (TypeScript 5.2) needs Symbol.dispose; declared here so that projects whose
+  // lib predates it (es2022, no Node types) still compile against taimatsu's declarations
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export class Tensor implements Tracked {
   readonly storage: Storage;
   readonly shape: readonly number[];
