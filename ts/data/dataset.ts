@@ -34,31 +34,32 @@ export function checkIndex(index: number, length: number, what: string): number 
 }
 
 /** Samples are the i-th rows of each tensor (which must agree in their first dimension). */
-export class TensorDataset extends Dataset<Tensor[]> {
-  readonly tensors: Tensor[];
-  constructor(...tensors: Tensor[]) {
+/** Rows of tensors that share their first dim; `T` is their tuple, so batches destructure typed. */
+export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<T> {
+  readonly tensors: T;
+  constructor(...tensors: T) {
     super();
     if (tensors.length === 0) throw new Error("TensorDataset needs at least one tensor");
     const n = tensors[0].shape[0];
     tensors.forEach((t, i) => {
       if (t.dim() === 0 || t.shape[0] !== n) throw new Error(`Size mismatch between tensors: tensor 0 has ${n} rows, tensor ${i} has ${t.dim() ? t.shape[0] : "no"} rows`);
     });
-    this.tensors = tensors.map((t) => t.keep());
+    this.tensors = tensors.map((t) => t.keep()) as T;
   }
   workerSpec(): WorkerSpec {
     return ownSpec("TensorDataset", this.tensors);
   }
   /** Row `index` of each tensor; a slice ("0:4", "::2") or a list of rows gives those rows, as ds[0:4] in PyTorch. */
-  getItem(index: number | string | number[] | Tensor): Tensor[] {
-    if (typeof index !== "number") return this.tensors.map((t) => t.index([index]));
+  getItem(index: number | string | number[] | Tensor): T {
+    if (typeof index !== "number") return this.tensors.map((t) => t.index([index])) as T;
     const i = checkIndex(index, this.length, "TensorDataset");
-    return this.tensors.map((t) => t.select(0, i));
+    return this.tensors.map((t) => t.select(0, i)) as T;
   }
   /** What default collate makes of these rows, by one gather per tensor instead of a stack of rows. */
-  getBatch(indices: number[]): Tensor[] {
+  getBatch(indices: number[]): T {
     indices.forEach((i) => checkIndex(i, this.length, "TensorDataset"));
     const idx = tensor(indices, { dtype: "int64" });
-    return this.tensors.map((t) => t.indexSelect(0, idx));
+    return this.tensors.map((t) => t.indexSelect(0, idx)) as T;
   }
   get length(): number {
     return this.tensors[0].shape[0];

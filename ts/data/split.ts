@@ -44,9 +44,13 @@ export function splitIndices(n: number, opts: SplitOptions = {}): [number[], num
 }
 
 /** trainTestSplit(X, y, …) → [XTrain, XTest, yTrain, yTest], like sklearn's. */
-export function trainTestSplit(...args: (Tensor | SplitOptions)[]): Tensor[] {
+export function trainTestSplit(x: Tensor, opts?: SplitOptions): [train: Tensor, test: Tensor];
+export function trainTestSplit(x: Tensor, y: Tensor, opts?: SplitOptions): [xTrain: Tensor, xTest: Tensor, yTrain: Tensor, yTest: Tensor];
+export function trainTestSplit(x: Tensor, y: Tensor, z: Tensor, opts?: SplitOptions): [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+export function trainTestSplit(...args: (Tensor | SplitOptions)[]): Tensor[];
+export function trainTestSplit(...args: (Tensor | SplitOptions | undefined)[]): Tensor[] {
   const last = args[args.length - 1];
-  const opts = last instanceof Tensor ? {} : (args.pop() as SplitOptions);
+  const opts = last instanceof Tensor ? {} : ((args.pop() as SplitOptions | undefined) ?? {});
   const arrays = args as Tensor[];
   if (arrays.length === 0) throw new Error("At least one array required as input");
   const n = arrays[0].shape[0];

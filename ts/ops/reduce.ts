@@ -81,13 +81,14 @@ function extreme(x: Tensor, dim: Dims, keepdim: boolean, kind: "max" | "min"): T
 export const amax = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme(x, dim, keepdim, "max");
 export const amin = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme(x, dim, keepdim, "min");
 
-/** torch.max(x, dim) / torch.min(x, dim): values and indices; destructures as [values, indices]. */
-export class ValuesIndices {
-  constructor(readonly values: Tensor, readonly indices: Tensor) {}
-  *[Symbol.iterator](): Iterator<Tensor> {
-    yield this.values;
-    yield this.indices;
-  }
+/**
+ * torch.max(x, dim), min, sort, topk: PyTorch's (values, indices) named tuple, as an array
+ * [values, indices] that also has .values and .indices, so it destructures typed.
+ */
+export type ValuesIndices = readonly [values: Tensor, indices: Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.assign([values, indices] as const, { values, indices });
 }
 
 export function maxDim(x: Tensor, dim: number, keepdim: boolean, kind: "max" | "min"): ValuesIndices {
@@ -99,7 +100,7 @@ export function maxDim(x: Tensor, dim: number, keepdim: boolean, kind: "max" | "
     const ik = reshape(idx, keepShape(x, [d]));
     return [scatterAdd(Tensor.zeros(x.shape, g.dtype), d, ik, gk)];
   });
-  return new ValuesIndices(values, indices);
+  return valuesIndices(values, indices);
 }
 
 export function argExtreme(x: Tensor, dim: number | undefined, keepdim: boolean, kind: "argmax" | "argmin"): Tensor {

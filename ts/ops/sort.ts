@@ -5,7 +5,7 @@ import { record } from "../autograd/node.js";
 import { normDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { scatterAdd } from "./indexing.js";
-import { ValuesIndices } from "./reduce.js";
+import { ValuesIndices, valuesIndices } from "./reduce.js";
 import * as raw from "./raw.js";
 
 /** Ascending order with NaN last (PyTorch's); descending is its reverse, so NaN comes first. */
@@ -58,9 +58,9 @@ function lineDim(op: string, x: Tensor, dim: number): number {
 /** torch.sort(x, dim=-1, descending=false): [values, indices]; stable (ties keep their order). */
 export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const d = lineDim("sort", x, dim);
-  if (x.dim() === 0) return new ValuesIndices(take(x.reshape([1]), 0, Tensor.zeros([1], "int64"), "SortBackward0").reshape([]), Tensor.zeros([], "int64"));
+  if (x.dim() === 0) return valuesIndices(take(x.reshape([1]), 0, Tensor.zeros([1], "int64"), "SortBackward0").reshape([]), Tensor.zeros([], "int64"));
   const indices = order(x, d, descending, x.shape[d]);
-  return new ValuesIndices(take(x, d, indices, "SortBackward0"), indices);
+  return valuesIndices(take(x, d, indices, "SortBackward0"), indices);
 }
 
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
@@ -76,5 +76,5 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): ValuesIndi
   if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`selected index k out of range (k = ${k}, size along dim ${dim} = ${size})`);
   if (x.dim() === 0) return sort(x);
   const indices = order(x, d, largest, k);
-  return new ValuesIndices(take(x, d, indices, "TopkBackward0"), indices);
+  return valuesIndices(take(x, d, indices, "TopkBackward0"), indices);
 }
