@@ -64,6 +64,7 @@ const P: Probe[] = [
   ["contiguous / clone", (x) => x.t().contiguous(), true],
   ["indexSelect / index (tensor)", (x) => x.indexSelect(0, torch.tensor([1, 0])), true],
   ["gather", (x) => x.gather(1, torch.tensor([[0], [1]])), true],
+  ["flip", (x) => x.flip([0, 1]), true],
   ["scatterAdd", (x, y) => x.scatterAdd(1, torch.tensor([[0, 0], [1, 1]]), y), true],
   ["maskedFill", (x) => x.maskedFill(x.gt(0.5), 0), true],
   ["to(dtype) between floats", (x) => x.float(), true],

@@ -19,6 +19,7 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as utils from "./utils.js";
 export * as io from "./io/index.js";
+export * as vision from "./vision/index.js";
 export { load, save } from "./io/torch-pt.js";
 export * as testing from "./testing.js";
 export const float32 = "float32";

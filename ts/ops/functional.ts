@@ -88,6 +88,7 @@ export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ReturnTy
 }
 export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => x.gather(dim, index);
 export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);
+export const flip = (x: Tensor, dims: number | readonly number[]): Tensor => x.flip(dims);
 export const isTensor = (x: unknown): x is Tensor => x instanceof Tensor;
 export const numel = (x: Tensor): number => x.numel();
 export const clone = (x: Tensor): Tensor => x.clone();

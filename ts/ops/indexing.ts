@@ -1,6 +1,6 @@
 // Indexing: x.index(":, -1") for Python's x[:, -1], indexPut_ for x[...] = v, and the
 // gather/scatter family (indexSelect, gather, scatterAdd, maskedFill) with their gradients.
-import { record } from "../autograd/node.js";
+import { fused, record } from "../autograd/node.js";
 import { readValues, writeValues } from "../backend/typed.js";
 import { kernel } from "../backend/wasm.js";
 import { itemSize } from "../tensor/dtype.js";
@@ -353,6 +353,14 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
   const out = Tensor.empty(self.shape, self.dtype);
   writeValues(out.storage, 0, vals);
   return record("ScatterAddBackward0", [self, src], out, [index], backward);
+}
+
+/** torch.flip: the order along each of `dims` reversed, as a copy (PyTorch has no negative strides either). */
+export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim(d, x.dim()));
+  if (new Set(ds).size !== ds.length) throw new Error(`dims has duplicates, original flip dims size=${ds.length}, but unique flip dims size=${new Set(ds).size}`);
+  const reversed = () => ds.reduce((t, d) => indexSelect(t, d, arange(x.shape[d] - 1, -1, -1, { dtype: "int64" })), x);
+  return fused("FlipBackward0", [x], [], reversed, (g) => [flip(g, ds)]);
 }
 
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {

@@ -662,6 +662,9 @@ export class Tensor implements Tracked {
   indexSelect(dim: number, index: Tensor): Tensor {
     return I.indexSelect(this, dim, index);
   }
+  flip(dims: number | readonly number[]): Tensor {
+    return I.flip(this, dims);
+  }
   gather(dim: number, index: Tensor): Tensor {
     return I.gather(this, dim, index);
   }

@@ -1,0 +1,72 @@
+"""Golden values for test/vision.test.ts: torchvision 0.14's tensor transforms on small uint8
+and float images, each random one after torch.manual_seed(seed), so that taimatsu (whose
+generator gives PyTorch's streams) must make the same random choices.
+
+Run with Debian's python3-torch and python3-torchvision: /usr/bin/python3 scripts/gen_vision_fixtures.py
+"""
+import json
+import os
+
+import torch
+import torchvision
+import torchvision.transforms as T
+from PIL import Image
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "vision.json")
+
+
+def enc(t):
+    return {"data": t.flatten().tolist(), "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")}
+
+
+torch.manual_seed(0)
+u8 = torch.randint(0, 256, (3, 7, 9), dtype=torch.uint8)
+u8_batch = torch.randint(0, 256, (2, 3, 5, 6), dtype=torch.uint8)
+f32 = torch.rand(3, 7, 9)
+hwc = torch.randint(0, 256, (5, 4, 3), dtype=torch.uint8)
+
+# name: (transform, its arguments as taimatsu takes them, input name, seeds)
+CASES = {
+    "to_tensor": (T.ToTensor(), "ToTensor", [], "hwc", [None]),
+    "pil_to_tensor": (T.PILToTensor(), "PILToTensor", [], "hwc", [None]),
+    "convert_u8_float": (T.ConvertImageDtype(torch.float32), "ConvertImageDtype", ["float32"], "u8", [None]),
+    "convert_float_u8": (T.ConvertImageDtype(torch.uint8), "ConvertImageDtype", ["uint8"], "f32", [None]),
+    "normalize": (T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), "Normalize", [[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]], "f32", [None]),
+    "center_crop_odd": (T.CenterCrop(4), "CenterCrop", [4], "u8", [None]),
+    "center_crop_rect": (T.CenterCrop([3, 6]), "CenterCrop", [[3, 6]], "u8_batch", [None]),
+    "center_crop_larger": (T.CenterCrop([10, 8]), "CenterCrop", [[10, 8]], "u8", [None]),
+    "pad_1": (T.Pad(1), "Pad", [1], "u8", [None]),
+    "pad_ltrb_fill": (T.Pad([1, 2, 3, 0], fill=7), "Pad", [[1, 2, 3, 0], 7], "u8", [None]),
+    "random_crop": (T.RandomCrop(4), "RandomCrop", [4], "u8", [0, 1, 2, 3]),
+    "random_crop_padding": (T.RandomCrop([6, 6], padding=2), "RandomCrop", [[6, 6], {"padding": 2}], "f32", [0, 5]),
+    "random_crop_pad_if_needed": (T.RandomCrop([9, 12], pad_if_needed=True, fill=3), "RandomCrop", [[9, 12], {"padIfNeeded": True, "fill": 3}], "u8", [4]),
+    "hflip": (T.RandomHorizontalFlip(), "RandomHorizontalFlip", [], "u8_batch", [0, 1, 2, 3, 4, 5]),
+    "vflip_p07": (T.RandomVerticalFlip(0.7), "RandomVerticalFlip", [0.7], "f32", [0, 1, 2, 3]),
+    "grayscale_u8": (T.Grayscale(), "Grayscale", [], "u8", [None]),
+    "grayscale_f32_3": (T.Grayscale(3), "Grayscale", [3], "f32", [None]),
+}
+INPUTS = {"u8": u8, "u8_batch": u8_batch, "f32": f32, "hwc": hwc}
+
+out = {"torchvision": torchvision.__version__, "inputs": {k: enc(v) for k, v in INPUTS.items()}, "cases": {}}
+for name, (transform, cls, args, inp, seeds) in CASES.items():
+    runs = []
+    for seed in seeds:
+        if seed is not None:
+            torch.manual_seed(seed)
+        x = INPUTS[inp]
+        # ToTensor and PILToTensor take decoded images: a PIL image of the H×W×C bytes
+        y = transform(Image.fromarray(x.numpy()) if cls in ("ToTensor", "PILToTensor") else x)
+        runs.append({"seed": seed, "output": enc(y)})
+    out["cases"][name] = {"transform": cls, "args": args, "input": inp, "runs": runs}
+
+# a composed pipeline: crop with padding, flip, to float, normalize
+pipeline = T.Compose([T.RandomCrop(6, padding=1), T.RandomHorizontalFlip(), T.ConvertImageDtype(torch.float32), T.Normalize([0.5, 0.5, 0.5], [0.25, 0.25, 0.25])])
+runs = []
+for seed in [0, 1, 2]:
+    torch.manual_seed(seed)
+    runs.append({"seed": seed, "output": enc(pipeline(u8))})
+out["compose"] = {"runs": runs}
+
+with open(OUT, "w") as f:
+    json.dump(out, f)
+print(f"wrote {OUT}")

@@ -1,0 +1,235 @@
+// torchvision.transforms on tensors: images are (…, C, H, W) tensors, uint8 (0–255) or float
+// (0–1), as torchvision's tensor transforms take them; ToTensor and PILToTensor take an image
+// as decoders give it, H×W×C uint8. Each transform is a Module (callable), and the random ones
+// draw from taimatsu's generator exactly as torchvision draws from PyTorch's (torch.rand(1) for
+// a flip, torch.randint for a crop offset), so a seed gives torchvision's choices.
+import { Module } from "../nn/module.js";
+import { pad as padOp } from "../ops/movement.js";
+import { DType, isFloating } from "../tensor/dtype.js";
+import { rand, randint, tensor } from "../tensor/create.js";
+import { fmtShape } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+
+type Size = number | readonly [number] | readonly [number, number];
+
+/** (height, width) from torchvision's size argument: an int is a square. */
+function sizeOf(name: string, size: Size): [number, number] {
+  const s = typeof size === "number" ? [size, size] : size.length === 1 ? [size[0], size[0]] : [size[0], size[1]];
+  if (!s.every((v) => Number.isInteger(v) && v > 0)) throw new TypeError(`${name}: size should be a positive int or a sequence of one or two positive ints, got ${JSON.stringify(size)}`);
+  return s as [number, number];
+}
+
+function checkImage(name: string, img: Tensor): void {
+  if (!(img instanceof Tensor)) throw new TypeError(`${name}: img should be a Tensor. Got ${img === null ? "null" : typeof img}`);
+  if (img.dim() < 2) throw new TypeError(`${name}: tensor is not a torch image (expected at least 2 dims (…, H, W), got ${fmtShape(img.shape)})`);
+}
+
+/** Python's round(): halves go to the even neighbour (torchvision's center_crop uses it). */
+const pyRound = (v: number): number => {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/** transforms.Compose: each transform in turn. */
+export class Compose extends Module {
+  constructor(readonly transforms: ((img: any) => any)[]) {
+    super();
+  }
+  forward(img: any): any {
+    return this.transforms.reduce((x, t) => t(x), img);
+  }
+  extraRepr(): string {
+    return this.transforms.map((t) => `\n    ${String(t)}`).join("") + "\n";
+  }
+}
+
+/** transforms.Lambda. */
+export class Lambda extends Module {
+  constructor(readonly lambd: (img: any) => any) {
+    super();
+    if (typeof lambd !== "function") throw new TypeError(`Argument lambd should be callable, got ${typeof lambd}`);
+  }
+  forward(img: any): any {
+    return this.lambd(img);
+  }
+}
+
+/** H×W×C (or H×W) to C×H×W. */
+function channelsFirst(name: string, img: Tensor): Tensor {
+  if (!(img instanceof Tensor)) throw new TypeError(`${name}: pic should be an image tensor (H×W×C), got ${img === null ? "null" : typeof img}`);
+  if (img.dim() === 2) return img.unsqueeze(0);
+  if (img.dim() !== 3) throw new Error(`${name}: pic should be 2 or 3 dimensional. Got ${img.dim()} dimensions.`);
+  return img.permute([2, 0, 1]).contiguous();
+}
+
+/** transforms.ToTensor: an H×W×C uint8 image to a C×H×W float32 tensor in [0, 1]. */
+export class ToTensor extends Module {
+  forward(pic: Tensor): Tensor {
+    const chw = channelsFirst("ToTensor", pic);
+    return chw.dtype === "uint8" ? chw.to("float32").div(255) : chw;
+  }
+}
+
+/** transforms.PILToTensor: an H×W×C image to C×H×W, its dtype kept. */
+export class PILToTensor extends Module {
+  forward(pic: Tensor): Tensor {
+    return channelsFirst("PILToTensor", pic);
+  }
+}
+
+/** transforms.ConvertImageDtype: uint8 ↔ float, rescaling as torchvision does. */
+export class ConvertImageDtype extends Module {
+  constructor(readonly dtype: DType) {
+    super();
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("ConvertImageDtype", img);
+    if (img.dtype === this.dtype) return img;
+    if (isFloating(img.dtype) && isFloating(this.dtype)) return img.to(this.dtype);
+    if (img.dtype === "uint8" && isFloating(this.dtype)) return img.to(this.dtype).div(255);
+    if (isFloating(img.dtype) && this.dtype === "uint8") return img.mul(256 - 1e-3).to("uint8");
+    throw new Error(`ConvertImageDtype: converting ${img.dtype} to ${this.dtype} is not supported by taimatsu (uint8 and floating dtypes are)`);
+  }
+}
+
+/** transforms.Normalize: (img − mean) / std per channel. */
+export class Normalize extends Module {
+  readonly mean: number[];
+  readonly std: number[];
+  constructor(mean: readonly number[], std: readonly number[], readonly inplace = false) {
+    super();
+    this.mean = [...mean];
+    this.std = [...std];
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("Normalize", img);
+    if (!isFloating(img.dtype)) throw new TypeError(`Input tensor should be a float tensor. Got ${img.dtype}.`);
+    if (img.dim() < 3) throw new Error(`Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = ${fmtShape(img.shape)}`);
+    if (this.std.some((s) => s === 0)) throw new Error(`std evaluated to zero after conversion to ${img.dtype}, leading to division by zero.`);
+    const c = img.shape[img.dim() - 3];
+    const per = (v: number[]) => tensor(v.length === 1 ? new Array(c).fill(v[0]) : v, { dtype: img.dtype }).reshape([-1, 1, 1]);
+    const out = img.sub(per(this.mean)).div(per(this.std));
+    return this.inplace ? img.copy_(out) : out;
+  }
+  extraRepr(): string {
+    return `mean=[${this.mean.join(", ")}], std=[${this.std.join(", ")}]`;
+  }
+}
+
+/** torchvision's padding argument as (left, top, right, bottom). */
+function paddingOf(padding: number | readonly number[]): [number, number, number, number] {
+  const p = typeof padding === "number" ? [padding] : [...padding];
+  if (!p.every((v) => Number.isInteger(v))) throw new TypeError(`Got inappropriate padding arg: ${JSON.stringify(padding)}`);
+  if (p.length === 1) return [p[0], p[0], p[0], p[0]];
+  if (p.length === 2) return [p[0], p[1], p[0], p[1]];
+  if (p.length === 4) return [p[0], p[1], p[2], p[3]];
+  throw new Error(`Padding must be an int or a 1, 2, or 4 element tuple, not a ${p.length} element tuple`);
+}
+
+function padImage(img: Tensor, [l, t, r, b]: [number, number, number, number], fill: number, mode: string): Tensor {
+  if (mode !== "constant") throw new Error(`padding mode '${mode}' is not supported by taimatsu (constant is)`);
+  return padOp(img, [l, r, t, b], fill);
+}
+
+/** transforms.Pad (constant mode). */
+export class Pad extends Module {
+  constructor(readonly padding: number | readonly number[], readonly fill = 0, readonly paddingMode = "constant") {
+    super();
+    paddingOf(padding);
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("Pad", img);
+    return padImage(img, paddingOf(this.padding), this.fill, this.paddingMode);
+  }
+}
+
+/** transforms.CenterCrop: the middle size × size (zero-padded first when the image is smaller). */
+export class CenterCrop extends Module {
+  readonly size: [number, number];
+  constructor(size: Size) {
+    super();
+    this.size = sizeOf("CenterCrop", size);
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("CenterCrop", img);
+    const [ch, cw] = this.size;
+    let x = img;
+    let [h, w] = x.shape.slice(-2);
+    if (ch > h || cw > w) {
+      x = padImage(x, [cw > w ? (cw - w) >> 1 : 0, ch > h ? (ch - h) >> 1 : 0, cw > w ? (cw - w + 1) >> 1 : 0, ch > h ? (ch - h + 1) >> 1 : 0], 0, "constant");
+      [h, w] = x.shape.slice(-2);
+    }
+    return x.narrow(-2, pyRound((h - ch) / 2), ch).narrow(-1, pyRound((w - cw) / 2), cw);
+  }
+}
+
+/** transforms.RandomCrop: a size × size window at an offset drawn as torchvision draws it. */
+export class RandomCrop extends Module {
+  readonly size: [number, number];
+  constructor(size: Size, readonly opts: { padding?: number | readonly number[] | null; padIfNeeded?: boolean; fill?: number; paddingMode?: string } = {}) {
+    super();
+    this.size = sizeOf("RandomCrop", size);
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("RandomCrop", img);
+    const { padding = null, padIfNeeded = false, fill = 0, paddingMode = "constant" } = this.opts;
+    let x = padding === null ? img : padImage(img, paddingOf(padding), fill, paddingMode);
+    const [th, tw] = this.size;
+    if (padIfNeeded && x.shape[x.dim() - 1] < tw) x = padImage(x, paddingOf([tw - x.shape[x.dim() - 1], 0]), fill, paddingMode);
+    if (padIfNeeded && x.shape[x.dim() - 2] < th) x = padImage(x, paddingOf([0, th - x.shape[x.dim() - 2]]), fill, paddingMode);
+    const [h, w] = x.shape.slice(-2);
+    if (h < th || w < tw) throw new Error(`Required crop size (${th}, ${tw}) is larger than input image size (${h}, ${w})`);
+    if (h === th && w === tw) return x;
+    const i = randint(0, h - th + 1, [1]).item();
+    const j = randint(0, w - tw + 1, [1]).item();
+    return x.narrow(-2, i, th).narrow(-1, j, tw);
+  }
+}
+
+/** transforms.RandomHorizontalFlip: mirrors left–right with probability p. */
+export class RandomHorizontalFlip extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("RandomHorizontalFlip", img);
+    return rand([1]).item() < this.p ? img.flip(-1) : img;
+  }
+  extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+/** transforms.RandomVerticalFlip: mirrors top–bottom with probability p. */
+export class RandomVerticalFlip extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("RandomVerticalFlip", img);
+    return rand([1]).item() < this.p ? img.flip(-2) : img;
+  }
+  extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+/** transforms.Grayscale: ITU-R 601-2 luma (0.2989 R + 0.587 G + 0.114 B), in the image's dtype. */
+export class Grayscale extends Module {
+  constructor(readonly numOutputChannels: 1 | 3 = 1) {
+    super();
+    if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new Error("num_output_channels should be either 1 or 3");
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("Grayscale", img);
+    if (img.dim() < 3) throw new TypeError(`Input image tensor should have at least 3 dimensions, but found ${img.dim()}`);
+    const c = img.shape[img.dim() - 3];
+    if (c !== 1 && c !== 3) throw new TypeError(`Input image tensor permitted channel values are [1, 3], but found ${c}`);
+    let gray = img.clone();
+    if (c === 3) {
+      const [r, g, b] = (isFloating(img.dtype) ? img : img.to("float32")).unbind(-3);
+      gray = r!.mul(0.2989).add(g!.mul(0.587)).add(b!.mul(0.114)).to(img.dtype).unsqueeze(-3);
+    }
+    return this.numOutputChannels === 3 ? gray.expand([...img.shape.slice(0, -3), 3, ...img.shape.slice(-2)]) : gray;
+  }
+}
