@@ -91,3 +91,44 @@ describe("DataLoader with numWorkers > 0", () => {
     await loader.shutdownWorkers();
   });
 });
+
+describe("image data sets with torch.vision transforms in workers", () => {
+  // an MNIST-format set of 6 images of 6×6 made in memory
+  const idx = (magic: number, dims: number[], data: number[]) => {
+    const out = new Uint8Array(4 + 4 * dims.length + data.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, magic);
+    dims.forEach((d, k) => view.setUint32(4 + 4 * k, d));
+    out.set(data, 4 + 4 * dims.length);
+    return out;
+  };
+  const images = idx(0x803, [6, 6, 6], Array.from({ length: 216 }, (_, i) => (i * 37) % 256));
+  const labels = idx(0x801, [6], [0, 1, 2, 3, 4, 5]);
+  const T = torch.vision.transforms;
+  const make = (opts: Parameters<typeof torch.utils.data.datasets.mnistFromBytes>[3]) => torch.utils.data.datasets.mnistFromBytes("MNIST", images, labels, opts);
+
+  it("a Compose of transforms is rebuilt in each worker: the same batches as numWorkers: 0", async () => {
+    const ds = make({ transform: new T.Compose([new T.Pad(1), new T.CenterCrop(6), new T.Normalize([0.5], [0.25])]) });
+    const serial = await collect(new DataLoader(ds, { batchSize: 4, numWorkers: 0 }));
+    const parallel = await collect(new DataLoader(ds, { batchSize: 4, numWorkers: 2 }));
+    expect(parallel).toEqual(serial);
+    expect((JSON.parse(serial[0] as string) as number[][][][][])[0]![0]![0]!.length).toBe(6);
+  });
+
+  it("random transforms run in the workers, seeded per worker as PyTorch's", async () => {
+    const ds = make({ transform: new T.Compose([new T.RandomCrop(4, { padding: 2 }), new T.RandomHorizontalFlip()]) });
+    const run = async () => {
+      torch.manualSeed(7);
+      return collect(new DataLoader(ds, { batchSize: 2, numWorkers: 2 }));
+    };
+    const [a, b] = [await run(), await run()];
+    expect(b).toEqual(a);
+    const shapes = a.map((batch) => JSON.parse(batch as string)[0]).map((x: number[][][][]) => [x.length, x[0]!.length, x[0]![0]!.length, x[0]![0]![0]!.length]);
+    expect(shapes).toEqual([[2, 1, 4, 4], [2, 1, 4, 4], [2, 1, 4, 4]]);
+  });
+
+  it("a plain-function transform is a clear error with numWorkers > 0", async () => {
+    const ds = make({ transform: (x) => x.mul(2) });
+    await expect(collect(new DataLoader(ds, { numWorkers: 1 }))).rejects.toThrow("MNIST: its transform is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0");
+  });
+});

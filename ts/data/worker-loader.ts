@@ -74,6 +74,8 @@ const WORKER_SOURCE = `
   };
   const revive = async (v) => {
     if (v && typeof v === "object" && v.__spec) return build(v.__spec);
+    // lists of specs (a Compose's transforms) are rebuilt element by element
+    if (Array.isArray(v) && v.some((x) => x && typeof x === "object" && x.__spec)) return Promise.all(v.map(revive));
     return torch.utils.data.unpackForWorker(v);
   };
   const onMessage = async (m) => {

@@ -2,7 +2,10 @@
 // (0–1), as torchvision's tensor transforms take them; ToTensor and PILToTensor take an image
 // as decoders give it, H×W×C uint8. Each transform is a Module (callable), and the random ones
 // draw from taimatsu's generator exactly as torchvision draws from PyTorch's (torch.rand(1) for
-// a flip, torch.randint for a crop offset), so a seed gives torchvision's choices.
+// a flip, torch.randint for a crop offset), so a seed gives torchvision's choices. All but
+// Lambda describe themselves for DataLoader workers, which rebuild them from the library.
+import { libraryUrl } from "../library-url.js";
+import type { WorkerSpec } from "../data/worker-loader.js";
 import { Module } from "../nn/module.js";
 import { pad as padOp } from "../ops/movement.js";
 import { DType, isFloating } from "../tensor/dtype.js";
@@ -30,10 +33,22 @@ const pyRound = (v: number): number => {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 };
 
-/** transforms.Compose: each transform in turn. */
-export class Compose extends Module {
-  constructor(readonly transforms: ((img: any) => any)[]) {
+/** A transform a DataLoader worker can rebuild: the library's class by name, and its arguments. */
+abstract class Transform extends Module {
+  private readonly spec: WorkerSpec;
+  constructor(name: string, args: unknown[]) {
     super();
+    this.spec = { module: libraryUrl, exportName: `vision.transforms.${name}`, args };
+  }
+  workerSpec(): WorkerSpec {
+    return this.spec;
+  }
+}
+
+/** transforms.Compose: each transform in turn. */
+export class Compose extends Transform {
+  constructor(readonly transforms: ((img: any) => any)[]) {
+    super("Compose", [transforms]);
   }
   forward(img: any): any {
     return this.transforms.reduce((x, t) => t(x), img);
@@ -63,7 +78,10 @@ function channelsFirst(name: string, img: Tensor): Tensor {
 }
 
 /** transforms.ToTensor: an H×W×C uint8 image to a C×H×W float32 tensor in [0, 1]. */
-export class ToTensor extends Module {
+export class ToTensor extends Transform {
+  constructor() {
+    super("ToTensor", []);
+  }
   forward(pic: Tensor): Tensor {
     const chw = channelsFirst("ToTensor", pic);
     return chw.dtype === "uint8" ? chw.to("float32").div(255) : chw;
@@ -71,16 +89,19 @@ export class ToTensor extends Module {
 }
 
 /** transforms.PILToTensor: an H×W×C image to C×H×W, its dtype kept. */
-export class PILToTensor extends Module {
+export class PILToTensor extends Transform {
+  constructor() {
+    super("PILToTensor", []);
+  }
   forward(pic: Tensor): Tensor {
     return channelsFirst("PILToTensor", pic);
   }
 }
 
 /** transforms.ConvertImageDtype: uint8 ↔ float, rescaling as torchvision does. */
-export class ConvertImageDtype extends Module {
+export class ConvertImageDtype extends Transform {
   constructor(readonly dtype: DType) {
-    super();
+    super("ConvertImageDtype", [dtype]);
   }
   forward(img: Tensor): Tensor {
     checkImage("ConvertImageDtype", img);
@@ -93,11 +114,11 @@ export class ConvertImageDtype extends Module {
 }
 
 /** transforms.Normalize: (img − mean) / std per channel. */
-export class Normalize extends Module {
+export class Normalize extends Transform {
   readonly mean: number[];
   readonly std: number[];
   constructor(mean: readonly number[], std: readonly number[], readonly inplace = false) {
-    super();
+    super("Normalize", [mean, std, inplace]);
     this.mean = [...mean];
     this.std = [...std];
   }
@@ -132,9 +153,9 @@ function padImage(img: Tensor, [l, t, r, b]: [number, number, number, number], f
 }
 
 /** transforms.Pad (constant mode). */
-export class Pad extends Module {
+export class Pad extends Transform {
   constructor(readonly padding: number | readonly number[], readonly fill = 0, readonly paddingMode = "constant") {
-    super();
+    super("Pad", [padding, fill, paddingMode]);
     paddingOf(padding);
   }
   forward(img: Tensor): Tensor {
@@ -144,10 +165,10 @@ export class Pad extends Module {
 }
 
 /** transforms.CenterCrop: the middle size × size (zero-padded first when the image is smaller). */
-export class CenterCrop extends Module {
+export class CenterCrop extends Transform {
   readonly size: [number, number];
   constructor(size: Size) {
-    super();
+    super("CenterCrop", [size]);
     this.size = sizeOf("CenterCrop", size);
   }
   forward(img: Tensor): Tensor {
@@ -164,10 +185,10 @@ export class CenterCrop extends Module {
 }
 
 /** transforms.RandomCrop: a size × size window at an offset drawn as torchvision draws it. */
-export class RandomCrop extends Module {
+export class RandomCrop extends Transform {
   readonly size: [number, number];
   constructor(size: Size, readonly opts: { padding?: number | readonly number[] | null; padIfNeeded?: boolean; fill?: number; paddingMode?: string } = {}) {
-    super();
+    super("RandomCrop", [size, opts]);
     this.size = sizeOf("RandomCrop", size);
   }
   forward(img: Tensor): Tensor {
@@ -187,9 +208,9 @@ export class RandomCrop extends Module {
 }
 
 /** transforms.RandomHorizontalFlip: mirrors left–right with probability p. */
-export class RandomHorizontalFlip extends Module {
+export class RandomHorizontalFlip extends Transform {
   constructor(readonly p = 0.5) {
-    super();
+    super("RandomHorizontalFlip", [p]);
   }
   forward(img: Tensor): Tensor {
     checkImage("RandomHorizontalFlip", img);
@@ -201,9 +222,9 @@ export class RandomHorizontalFlip extends Module {
 }
 
 /** transforms.RandomVerticalFlip: mirrors top–bottom with probability p. */
-export class RandomVerticalFlip extends Module {
+export class RandomVerticalFlip extends Transform {
   constructor(readonly p = 0.5) {
-    super();
+    super("RandomVerticalFlip", [p]);
   }
   forward(img: Tensor): Tensor {
     checkImage("RandomVerticalFlip", img);
@@ -215,9 +236,9 @@ export class RandomVerticalFlip extends Module {
 }
 
 /** transforms.Grayscale: ITU-R 601-2 luma (0.2989 R + 0.587 G + 0.114 B), in the image's dtype. */
-export class Grayscale extends Module {
+export class Grayscale extends Transform {
   constructor(readonly numOutputChannels: 1 | 3 = 1) {
-    super();
+    super("Grayscale", [numOutputChannels]);
     if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new Error("num_output_channels should be either 1 or 3");
   }
   forward(img: Tensor): Tensor {

@@ -5,22 +5,28 @@ import { tensor } from "../../tensor/create.js";
 import { Dataset, checkIndex } from "../dataset.js";
 import { readFirst } from "./files.js";
 import { libraryUrl } from "../../library-url.js";
-import type { WorkerSpec } from "../worker-loader.js";
+import { isWorkerCapable, type WorkerSpec } from "../worker-loader.js";
 
 export interface ImageDatasetOptions {
   train?: boolean;
-  /** Applied to each image tensor (float32, C×H×W in [0, 1]). */
+  /** Applied to each image tensor (float32, C×H×W in [0, 1]), as torchvision's `transform`. */
   transform?: (image: Tensor) => Tensor;
+  /** Applied to each label, as torchvision's `target_transform`. */
+  targetTransform?: (target: number) => number;
 }
 
-/** A labelled image set held as raw bytes; getItem builds the tensors. */
+/**
+ * A labelled image set held as raw bytes; getItem builds the tensors. With torch.vision
+ * transforms (not plain functions) it can still be rebuilt in DataLoader workers.
+ */
 export class ImageDataset extends Dataset<[Tensor, number]> {
   constructor(
     readonly name: string,
     private readonly pixels: Uint8Array,
     readonly labels: Uint8Array,
     readonly imageShape: [number, number, number],
-    private readonly transform?: (image: Tensor) => Tensor,
+    private readonly transform: ((image: Tensor) => Tensor) | null = null,
+    private readonly targetTransform: ((target: number) => number) | null = null,
   ) {
     super();
   }
@@ -28,14 +34,19 @@ export class ImageDataset extends Dataset<[Tensor, number]> {
     return this.labels.length;
   }
   workerSpec(): WorkerSpec {
-    if (this.transform) throw new Error(`${this.name}: a dataset with a transform function cannot be rebuilt in a worker`);
-    return { module: libraryUrl, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape] };
+    for (const [what, f] of [["transform", this.transform], ["targetTransform", this.targetTransform]] as const) {
+      if (f !== null && !isWorkerCapable(f)) {
+        throw new Error(`${this.name}: its ${what} is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0`);
+      }
+    }
+    return { module: libraryUrl, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape, this.transform, this.targetTransform] };
   }
   getItem(index: number): [Tensor, number] {
     const i = checkIndex(index, this.length, this.name);
     const size = this.imageShape[0] * this.imageShape[1] * this.imageShape[2];
     const img = tensor(Float32Array.from(this.pixels.subarray(i * size, (i + 1) * size), (v) => v / 255)).reshape(this.imageShape);
-    return [this.transform ? this.transform(img) : img, this.labels[i]];
+    const label = this.labels[i];
+    return [this.transform ? this.transform(img) : img, this.targetTransform ? this.targetTransform(label) : label];
   }
 }
 
@@ -67,11 +78,11 @@ export function parseIdx(bytes: Uint8Array, what: string, expectDims: number): [
 }
 
 /** Builds an MNIST-format set from the raw (un-gzipped) IDX files' bytes. */
-export function mnistFromBytes(name: string, images: Uint8Array, labels: Uint8Array, transform?: (image: Tensor) => Tensor): ImageDataset {
+export function mnistFromBytes(name: string, images: Uint8Array, labels: Uint8Array, opts: Omit<ImageDatasetOptions, "train"> = {}): ImageDataset {
   const [idims, pixels] = parseIdx(images, `${name} images`, 3);
   const [ldims, labs] = parseIdx(labels, `${name} labels`, 1);
   if (idims[0] !== ldims[0]) throw new Error(`${name}: ${idims[0]} images but ${ldims[0]} labels`);
-  return new ImageDataset(name, pixels, labs, [1, idims[1], idims[2]], transform);
+  return new ImageDataset(name, pixels, labs, [1, idims[1], idims[2]], opts.transform ?? null, opts.targetTransform ?? null);
 }
 
 async function loadIdxSet(name: string, root: string, opts: ImageDatasetOptions): Promise<ImageDataset> {
@@ -79,7 +90,7 @@ async function loadIdxSet(name: string, root: string, opts: ImageDatasetOptions)
   const dirs = [root, `${root}/${name}/raw`];
   const images = await readFirst(name, dirs, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`], idxSize);
   const labels = await readFirst(name, dirs, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`], idxSize);
-  return mnistFromBytes(name, images.bytes, labels.bytes, opts.transform);
+  return mnistFromBytes(name, images.bytes, labels.bytes, opts);
 }
 
 /** torchvision.datasets.MNIST(root, train): IDX files (raw or .gz) in root or root/MNIST/raw. */
@@ -91,7 +102,7 @@ export const FashionMNIST = (root: string, opts: ImageDatasetOptions = {}): Prom
 const CIFAR_RECORD = 1 + 3 * 32 * 32;
 
 /** Builds a CIFAR-10 set from the binary batches' bytes (1 label byte + 3072 pixel bytes per record). */
-export function cifar10FromBytes(batches: Uint8Array[], transform?: (image: Tensor) => Tensor): ImageDataset {
+export function cifar10FromBytes(batches: Uint8Array[], opts: Omit<ImageDatasetOptions, "train"> = {}): ImageDataset {
   const total = batches.reduce((a, b) => {
     if (b.length % CIFAR_RECORD !== 0) throw new Error(`CIFAR10: batch of ${b.length} bytes is not a whole number of ${CIFAR_RECORD}-byte records`);
     return a + b.length / CIFAR_RECORD;
@@ -106,7 +117,7 @@ export function cifar10FromBytes(batches: Uint8Array[], transform?: (image: Tens
       pixels.set(b.subarray(off + 1, off + CIFAR_RECORD), r * (CIFAR_RECORD - 1));
     }
   }
-  return new ImageDataset("CIFAR10", pixels, labels, [3, 32, 32], transform);
+  return new ImageDataset("CIFAR10", pixels, labels, [3, 32, 32], opts.transform ?? null, opts.targetTransform ?? null);
 }
 
 /** torchvision.datasets.CIFAR10 from the binary version (cifar-10-batches-bin). */
@@ -116,5 +127,5 @@ export async function CIFAR10(root: string, opts: ImageDatasetOptions = {}): Pro
   const batches = [];
   // a batch file holds 10,000 records
   for (const n of names) batches.push((await readFirst("CIFAR10", dirs, [n], () => 10000 * CIFAR_RECORD)).bytes);
-  return cifar10FromBytes(batches, opts.transform);
+  return cifar10FromBytes(batches, opts);
 }
