@@ -43,6 +43,13 @@ CASES = {
     "hflip": (T.RandomHorizontalFlip(), "RandomHorizontalFlip", [], "u8_batch", [0, 1, 2, 3, 4, 5]),
     "vflip_p07": (T.RandomVerticalFlip(0.7), "RandomVerticalFlip", [0.7], "f32", [0, 1, 2, 3]),
     "grayscale_u8": (T.Grayscale(), "Grayscale", [], "u8", [None]),
+    # uint8 resizing rounds the float result; where it lands within an ulp of .5, PyTorch's
+    # float32 weights and taimatsu's can round apart, so uint8 is checked on an exact upscale
+    "resize_short_edge": (T.Resize(4), "Resize", [4], "f32", [None]),
+    "resize_up_u8": (T.Resize([14, 18]), "Resize", [[14, 18]], "u8", [None]),
+    "resize_up_f32": (T.Resize([14, 18]), "Resize", [[14, 18]], "f32", [None]),
+    "resize_nearest_batch": (T.Resize([3, 4], interpolation=T.InterpolationMode.NEAREST), "Resize", [[3, 4], "nearest"], "u8_batch", [None]),
+    "resize_max_size": (T.Resize(5, max_size=6), "Resize", [5, "bilinear", 6], "f32", [None]),
     "grayscale_f32_3": (T.Grayscale(3), "Grayscale", [3], "f32", [None]),
 }
 INPUTS = {"u8": u8, "u8_batch": u8_batch, "f32": f32, "hwc": hwc}
@@ -66,6 +73,22 @@ for seed in [0, 1, 2]:
     torch.manual_seed(seed)
     runs.append({"seed": seed, "output": enc(pipeline(u8))})
 out["compose"] = {"runs": runs}
+
+# F.interpolate with its gradient, on float64 (exact comparisons of the resampling weights)
+interp = {}
+for name, kwargs in {
+    "bilinear_size": dict(size=(5, 11), mode="bilinear", align_corners=False),
+    "bilinear_scale": dict(scale_factor=1.5, mode="bilinear", align_corners=False),
+    "bilinear_align": dict(size=(4, 4), mode="bilinear", align_corners=True),
+    "nearest_size": dict(size=(10, 4), mode="nearest"),
+    "linear_1d": dict(size=6, mode="linear", align_corners=False),
+}.items():
+    x = (f32.double().reshape(1, 3, 7, 9) if name != "linear_1d" else f32.double()[0].reshape(1, 7, 9)).clone().requires_grad_()
+    y = torch.nn.functional.interpolate(x, **kwargs)
+    gy = torch.linspace(-1, 1, y.numel(), dtype=torch.float64).reshape(y.shape)
+    y.backward(gy)
+    interp[name] = {"kwargs": kwargs, "x": enc(x.detach()), "y": enc(y.detach()), "gy": enc(gy), "gx": enc(x.grad)}
+out["interpolate"] = interp
 
 with open(OUT, "w") as f:
     json.dump(out, f)

@@ -36,6 +36,17 @@ describe("torch.vision.transforms against torchvision", () => {
     }
   });
 
+  for (const [name, c] of Object.entries(fixtures.interpolate as Record<string, { kwargs: Record<string, unknown>; x: Encoded; y: Encoded; gy: Encoded; gx: Encoded }>)) {
+    it(`F.interpolate ${name}: output and gradient`, () => {
+      const { size, scale_factor: scaleFactor, mode, align_corners: alignCorners } = c.kwargs as { size?: number | number[]; scale_factor?: number; mode: "nearest" | "linear" | "bilinear"; align_corners?: boolean };
+      const x = decode(c.x, true);
+      const y = torch.nn.functional.interpolate(x, { size, scaleFactor, mode, alignCorners });
+      expectClose(y, c.y, { what: "y", rtol: 1e-12, atol: 1e-12 });
+      y.backward(decode(c.gy));
+      expectClose(x.grad!, c.gx, { what: "x.grad", rtol: 1e-12, atol: 1e-12 });
+    });
+  }
+
   it("errors name the transform and what was expected, as torchvision's", () => {
     const img = decode(inputs.u8);
     expect(() => new T.RandomCrop(20)(img)).toThrow("Required crop size (20, 20) is larger than input image size (7, 9)");

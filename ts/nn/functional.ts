@@ -11,6 +11,8 @@ import { internal } from "../tensor/lifetime.js";
 export * from "./losses.js";
 export { conv1d, conv2d, unfold, fold } from "../ops/conv.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "../ops/pool.js";
+export { interpolate } from "../ops/interpolate.js";
+export type { InterpolateOptions } from "../ops/interpolate.js";
 
 /** torch.nn.functional.pad: (left, right) pairs from the last dim on; negative amounts crop. */
 export function pad(x: Tensor, pads: readonly number[], opts: { mode?: "constant"; value?: number } = {}): Tensor {

@@ -8,6 +8,7 @@ import { libraryUrl } from "../library-url.js";
 import type { WorkerSpec } from "../data/worker-loader.js";
 import { Module } from "../nn/module.js";
 import { pad as padOp } from "../ops/movement.js";
+import { interpolate } from "../ops/interpolate.js";
 import { DType, isFloating } from "../tensor/dtype.js";
 import { rand, randint, tensor } from "../tensor/create.js";
 import { fmtShape } from "../tensor/shape.js";
@@ -181,6 +182,38 @@ export class CenterCrop extends Transform {
       [h, w] = x.shape.slice(-2);
     }
     return x.narrow(-2, pyRound((h - ch) / 2), ch).narrow(-1, pyRound((w - cw) / 2), cw);
+  }
+}
+
+/** transforms.Resize on tensors (torchvision 0.14: no antialiasing): an int matches the shorter edge, keeping the aspect ratio. */
+export class Resize extends Transform {
+  readonly size: number[];
+  constructor(size: Size, readonly interpolation: "bilinear" | "nearest" = "bilinear", readonly maxSize: number | null = null, readonly antialias: boolean | null = null) {
+    super("Resize", [size, interpolation, maxSize, antialias]);
+    this.size = typeof size === "number" ? [size] : [...size];
+    if (!this.size.every((v) => Number.isInteger(v) && v > 0) || this.size.length > 2) throw new TypeError(`Size should be int or sequence. Got ${JSON.stringify(size)}`);
+    if (maxSize !== null && this.size.length !== 1) throw new Error(`max_size should only be passed if size specifies the length of the smaller edge, i.e. size should be an int or a sequence of length 1 in torchscript mode.`);
+    if (antialias) throw new Error("Resize: antialias=true is not supported by taimatsu");
+  }
+  forward(img: Tensor): Tensor {
+    checkImage("Resize", img);
+    const [h, w] = img.shape.slice(-2);
+    let [oh, ow] = this.size.length === 2 ? this.size : [0, 0];
+    if (this.size.length === 1) {
+      const [short, long] = w <= h ? [w, h] : [h, w];
+      let [newShort, newLong] = [this.size[0], Math.floor((this.size[0] * long) / short)];
+      if (this.maxSize !== null) {
+        if (this.maxSize <= this.size[0]) throw new Error(`max_size = ${this.maxSize} must be strictly greater than the requested size for the smaller edge size = [${this.size[0]}]`);
+        if (newLong > this.maxSize) [newShort, newLong] = [Math.floor((this.maxSize * newShort) / newLong), this.maxSize];
+      }
+      [ow, oh] = w <= h ? [newShort, newLong] : [newLong, newShort];
+    }
+    const x = isFloating(img.dtype) ? img : img.to("float32");
+    const batched = x.dim() === 3 ? x.unsqueeze(0) : x.dim() === 2 ? x.unsqueeze(0).unsqueeze(0) : x;
+    const flat = batched.reshape([-1, batched.shape[batched.dim() - 3], h, w]);
+    let y = interpolate(flat, { size: [oh, ow], mode: this.interpolation }).reshape([...img.shape.slice(0, -2), oh, ow]);
+    if (!isFloating(img.dtype)) y = y.round().to(img.dtype);
+    return y;
   }
 }
 
