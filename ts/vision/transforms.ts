@@ -240,31 +240,31 @@ export class RandomCrop extends Transform {
   }
 }
 
-/** transforms.RandomHorizontalFlip: mirrors left–right with probability p. */
-export class RandomHorizontalFlip extends Transform {
-  constructor(readonly p = 0.5) {
-    super("RandomHorizontalFlip", [p]);
+/** A mirror along one axis with probability p, drawn as torchvision draws it (torch.rand(1) < p). */
+abstract class RandomFlip extends Transform {
+  constructor(private readonly op: string, private readonly axis: number, readonly p: number) {
+    super(op, [p]);
   }
   forward(img: Tensor): Tensor {
-    checkImage("RandomHorizontalFlip", img);
-    return rand([1]).item() < this.p ? img.flip(-1) : img;
+    checkImage(this.op, img);
+    return rand([1]).item() < this.p ? img.flip(this.axis) : img;
   }
   extraRepr(): string {
     return `p=${this.p}`;
   }
 }
 
+/** transforms.RandomHorizontalFlip: mirrors left–right with probability p. */
+export class RandomHorizontalFlip extends RandomFlip {
+  constructor(p = 0.5) {
+    super("RandomHorizontalFlip", -1, p);
+  }
+}
+
 /** transforms.RandomVerticalFlip: mirrors top–bottom with probability p. */
-export class RandomVerticalFlip extends Transform {
-  constructor(readonly p = 0.5) {
-    super("RandomVerticalFlip", [p]);
-  }
-  forward(img: Tensor): Tensor {
-    checkImage("RandomVerticalFlip", img);
-    return rand([1]).item() < this.p ? img.flip(-2) : img;
-  }
-  extraRepr(): string {
-    return `p=${this.p}`;
+export class RandomVerticalFlip extends RandomFlip {
+  constructor(p = 0.5) {
+    super("RandomVerticalFlip", -2, p);
   }
 }
 
