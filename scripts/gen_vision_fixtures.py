@@ -90,6 +90,20 @@ for name, kwargs in {
     interp[name] = {"kwargs": kwargs, "x": enc(x.detach()), "y": enc(y.detach()), "gy": enc(gy), "gx": enc(x.grad)}
 out["interpolate"] = interp
 
+# torchvision.utils.make_grid
+batch = torch.rand(5, 3, 4, 3) * 4 - 1
+gray = torch.rand(3, 1, 2, 2)
+grids = {}
+for name, (inp, kwargs) in {
+    "default": (batch, {}),
+    "nrow2_pad1_value": (batch, dict(nrow=2, padding=1, pad_value=0.5)),
+    "normalize": (batch, dict(nrow=3, normalize=True)),
+    "normalize_range_each": (batch, dict(nrow=4, normalize=True, value_range=(-0.5, 2.0), scale_each=True)),
+    "gray": (gray, dict(nrow=2)),
+}.items():
+    grids[name] = {"kwargs": kwargs, "input": enc(inp), "output": enc(torchvision.utils.make_grid(inp, **kwargs))}
+out["make_grid"] = grids
+
 with open(OUT, "w") as f:
     json.dump(out, f)
 print(f"wrote {OUT}")

@@ -47,6 +47,14 @@ describe("torch.vision.transforms against torchvision", () => {
     });
   }
 
+  for (const [name, c] of Object.entries(fixtures.make_grid as Record<string, { kwargs: Record<string, unknown>; input: Encoded; output: Encoded }>)) {
+    it(`utils.makeGrid ${name}`, () => {
+      const k = c.kwargs as { nrow?: number; padding?: number; pad_value?: number; normalize?: boolean; value_range?: [number, number]; scale_each?: boolean };
+      const grid = torch.vision.utils.makeGrid(decode(c.input), { nrow: k.nrow, padding: k.padding, padValue: k.pad_value, normalize: k.normalize, valueRange: k.value_range, scaleEach: k.scale_each });
+      expectClose(grid, c.output, { what: name, rtol: 1e-6, atol: 1e-6 });
+    });
+  }
+
   it("errors name the transform and what was expected, as torchvision's", () => {
     const img = decode(inputs.u8);
     expect(() => new T.RandomCrop(20)(img)).toThrow("Required crop size (20, 20) is larger than input image size (7, 9)");

@@ -1,2 +1,3 @@
-// torch.vision: torchvision's transforms for the course's image lectures.
+// torch.vision: torchvision's transforms and utils for the course's image lectures.
 export * as transforms from "./transforms.js";
+export * as utils from "./utils.js";
