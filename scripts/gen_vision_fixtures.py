@@ -104,6 +104,24 @@ for name, (inp, kwargs) in {
     grids[name] = {"kwargs": kwargs, "input": enc(inp), "output": enc(torchvision.utils.make_grid(inp, **kwargs))}
 out["make_grid"] = grids
 
+
+def error_of(f):
+    try:
+        f()
+    except Exception as e:  # the text is what the test compares
+        return str(e)
+    raise AssertionError("expected an error")
+
+
+F = torch.nn.functional
+img = torch.ones(1, 1, 2, 2)
+out["errors"] = {
+    "flip_repeated_dim": error_of(lambda: torch.flip(torch.ones(2, 3), [1, 1])),
+    "interpolate_size_and_scale": error_of(lambda: F.interpolate(img, size=3, scale_factor=2)),
+    "interpolate_nearest_align": error_of(lambda: F.interpolate(img, size=3, mode="nearest", align_corners=True)),
+    "interpolate_bilinear_3d": error_of(lambda: F.interpolate(torch.ones(1, 1, 2), size=3, mode="bilinear")),
+}
+
 with open(OUT, "w") as f:
     json.dump(out, f)
 print(f"wrote {OUT}")

@@ -65,6 +65,16 @@ describe("torch.vision.transforms against torchvision", () => {
     expect(() => new T.Pad(1, 0, "reflect")(img)).toThrow("padding mode 'reflect' is not supported by taimatsu (constant is)");
   });
 
+  it("flip and interpolate errors are PyTorch's", () => {
+    const E = fixtures.errors;
+    const F = torch.nn.functional;
+    const img = torch.ones([1, 1, 2, 2]);
+    expect(() => torch.ones([2, 3]).flip([1, 1])).toThrow(E.flip_repeated_dim);
+    expect(() => F.interpolate(img, { size: 3, scaleFactor: 2 })).toThrow(E.interpolate_size_and_scale);
+    expect(() => F.interpolate(img, { size: 3, mode: "nearest", alignCorners: true })).toThrow(E.interpolate_nearest_align);
+    expect(() => F.interpolate(torch.ones([1, 1, 2]), { size: 3, mode: "bilinear" })).toThrow(E.interpolate_bilinear_3d);
+  });
+
   it("flips carry gradients (FlipBackward0), so augmentation inside a model trains", () => {
     const x = torch.arange(0, 6, { dtype: "float32" }).reshape([1, 2, 3]).requiresGrad_();
     const y = x.flip(-1);

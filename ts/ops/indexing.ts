@@ -289,7 +289,7 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
  * along dim (every autograd use: max, sort, pooling), and values of a kernel's width.
  */
 const fitsKernel = (x: Tensor, d: number, index: Tensor, widths: readonly number[]): boolean =>
-  index.dtype === "int64" && widths.includes(itemSize[x.dtype]) && x.dtype !== "bool" && index.shape.every((s, k) => k === d || s === x.shape[k]);
+  index.dtype === "int64" && widths.includes(itemSize[x.dtype]) && index.shape.every((s, k) => k === d || s === x.shape[k]);
 
 /** Runs a gather/scatter kernel over [outer, n, inner] × an index of m along dim; it returns the first out-of-range position, or all ones. */
 function runIndexKernel(op: string, name: string, x: Tensor, d: number, index: Tensor, a: Tensor, b: Tensor): void {
@@ -358,7 +358,8 @@ export function scatterAdd(self: Tensor, dim: number, index: Tensor, src: Tensor
 /** torch.flip: the order along each of `dims` reversed, as a copy (PyTorch has no negative strides either). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim(d, x.dim()));
-  if (new Set(ds).size !== ds.length) throw new Error(`dims has duplicates, original flip dims size=${ds.length}, but unique flip dims size=${new Set(ds).size}`);
+  const repeated = ds.find((d, k) => ds.indexOf(d) !== k);
+  if (repeated !== undefined) throw new Error(`dim ${repeated} appears multiple times in the list of dims`);
   const reversed = () => ds.reduce((t, d) => indexSelect(t, d, arange(x.shape[d] - 1, -1, -1, { dtype: "int64" })), x);
   return fused("FlipBackward0", [x], [], reversed, (g) => [flip(g, ds)]);
 }
