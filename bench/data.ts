@@ -2,6 +2,7 @@
 // 0 and 2), and one epoch of the digits demo beside the same model in tfjs-layers
 // (model.fit on tfjs-wasm and tfjs-cpu) and js-pytorch, all in this run.
 import * as torch from "../dist/taimatsu.js";
+import { loadDigits } from "../dist/digits.js";
 import { torch as jsTorch } from "js-pytorch";
 import { measureAsync, printTable, Row } from "./harness.js";
 import { tf, useBackend } from "./peers.js";
@@ -30,7 +31,7 @@ export async function dataLoaderBench(): Promise<Row[]> {
 const WARMUP_EPOCHS = 20;
 
 export async function digitsEpochBench(): Promise<Row[]> {
-  const digits = torch.utils.data.datasets.loadDigits();
+  const digits = loadDigits();
   const [xTrain, , yTrain] = torch.utils.data.trainTestSplit(digits.data.div(16), digits.target, { randomState: 0 });
   const xs = xTrain.keep();
   const ys = yTrain.keep();

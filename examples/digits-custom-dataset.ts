@@ -1,9 +1,10 @@
 // A custom Dataset (PyTorch's __getitem__/__len__ as getItem/length) feeding the wider
 // 64-128-64-10 MLP trained with Adam, with a validation split made by randomSplit.
 import * as torch from "../ts/index.js";
+import { loadDigits } from "../ts/digits.js";
 
 const { nn } = torch;
-const { Dataset, DataLoader, randomSplit, datasets } = torch.utils.data;
+const { Dataset, DataLoader, randomSplit } = torch.utils.data;
 
 /** Digits as (image 64-vector scaled to [0, 1], label) pairs, with optional pixel noise. */
 class DigitsDataset extends Dataset<[torch.Tensor, number]> {
@@ -12,7 +13,7 @@ class DigitsDataset extends Dataset<[torch.Tensor, number]> {
 
   constructor(private readonly noise = 0) {
     super();
-    const d = datasets.loadDigits();
+    const d = loadDigits();
     this.x = d.data.div(16);
     this.y = d.target.tolist() as number[];
   }

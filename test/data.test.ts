@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
+import { loadDigits } from "../ts/digits.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/data.json";
 import pytorchRun from "./fixtures/digits-run.json";
@@ -161,7 +162,7 @@ describe("DataLoader matches PyTorch", () => {
 
 describe("data sets", () => {
   it("loadDigits: sklearn's 1797 × 64 digits, values 0–16, 10 classes", () => {
-    const d = datasets.loadDigits();
+    const d = loadDigits();
     expect(d.data.shape).toEqual([1797, 64]);
     expect(d.images.shape).toEqual([1797, 8, 8]);
     expect(d.target.dtype).toBe("int64");
@@ -177,7 +178,7 @@ describe("data sets", () => {
       expect(train).toEqual(c.train);
       expect(test).toEqual(c.test);
     }
-    const d = datasets.loadDigits();
+    const d = loadDigits();
     const [xtr, xte, ytr, yte] = S.trainTestSplit(d.data, d.target, { randomState: 0 });
     expect([xtr.shape[0], xte.shape[0], ytr.shape[0], yte.shape[0]]).toEqual([1347, 450, 1347, 450]);
     expect(() => S.trainTestSplit(d.data, torch.zeros(5))).toThrow("inconsistent numbers of samples: [1797, 5]");

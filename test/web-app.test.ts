@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import * as torch from "../ts/index.js";
+import { loadDigits } from "../ts/digits.js";
 import { launchChromium } from "../scripts/chromium.mjs";
 import { serve } from "../scripts/static-server.mjs";
 import { trainDigits } from "../examples/digits/train.js";
@@ -38,7 +39,7 @@ describe("the digits web app in Chromium", () => {
   }, 90_000);
 
   it("classifies a held-out digit as the model does in Node", async () => {
-    const digits = torch.utils.data.datasets.loadDigits();
+    const digits = loadDigits();
     const pixels = (digits.data.select(0, 1797 - 1).div(16).tolist() as number[]);
     const label = Number(digits.target.select(0, 1797 - 1).item());
     const probs = (await page.evaluate((p) => (window as unknown as { taimatsuDigits: { predict(p: number[]): number[] } }).taimatsuDigits.predict(p), pixels)) as number[];
@@ -56,7 +57,7 @@ describe("the digits web app in Chromium", () => {
     await other.goto(`${server.url}/examples/web/index.html?weights=../../out/test-web/model.safetensors`);
     await other.waitForFunction(() => !(document.getElementById("train") as HTMLButtonElement).disabled);
     expect(await other.textContent("#status")).toContain("weights loaded from ../../out/test-web/model.safetensors");
-    const digits = torch.utils.data.datasets.loadDigits();
+    const digits = loadDigits();
     for (const i of [3, 100, 1000]) {
       const pixels = digits.data.select(0, i).div(16).tolist() as number[];
       const inPage = (await other.evaluate((p) => (window as unknown as { taimatsuDigits: { predict(p: number[]): number[] } }).taimatsuDigits.predict(p), pixels)) as number[];

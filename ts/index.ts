@@ -1,5 +1,5 @@
 // taimatsu: `import * as torch from "taimatsu"`. Importing instantiates the WebAssembly
-// kernels (top-level await); there is no init call.
+// kernels; there is no init call.
 export { Tensor } from "./tensor/tensor.js";
 export type { Operand, Scalar, NestedList } from "./tensor/tensor.js";
 export type { DType } from "./tensor/dtype.js";

@@ -3,7 +3,7 @@
 // on one thread and on all of the runtime's cores. scripts/bench-runtimes.mjs drives it.
 import { measure } from "../measure.mjs";
 
-/** [name, unit, higher is better, make(torch) → run(n), convert(seconds per iteration)] */
+/** [name, unit, higher is better, make(torch, digitsEntry) → run(n), convert(seconds per iteration)] */
 const BENCHMARKS = [
   ["matmul 512³", "GFLOP/s", true, (torch) => {
     const [a, b] = [torch.rand([512, 512]), torch.rand([512, 512])];
@@ -43,8 +43,8 @@ const BENCHMARKS = [
       }
     };
   }, (s) => s * 1e3],
-  ["digits demo epoch (MLP, Adam, batch 32)", "ms", false, (torch) => {
-    const digits = torch.utils.data.datasets.loadDigits();
+  ["digits demo epoch (MLP, Adam, batch 32)", "ms", false, (torch, { loadDigits }) => {
+    const digits = loadDigits();
     const [xTrain, , yTrain] = torch.utils.data.trainTestSplit(digits.data.div(16), digits.target, { randomState: 0 });
     const { nn, optim } = torch;
     const model = new nn.Sequential(new nn.Linear(64, 32), new nn.ReLU(), new nn.Linear(32, 16), new nn.ReLU(), new nn.Linear(16, 10));
@@ -76,6 +76,8 @@ function trainSteps(torch, model, opt, x, y) {
 /** Runs every benchmark on 1 thread and on all cores: { cores, rows: [{ bench, unit, higherIsBetter, values: { "1T", "<cores>T" } }] }. */
 export async function runSuite(bundleUrl) {
   const torch = await import(bundleUrl);
+  // the bundled digits are the package's second entry, beside the first
+  const digits = await import(new URL("digits.js", bundleUrl).href);
   const cores = torch.getNumThreads();
   const rows = BENCHMARKS.map(([bench, unit, higherIsBetter]) => ({ bench, unit, higherIsBetter, values: {} }));
   for (const threads of cores > 1 ? [1, cores] : [1]) {
@@ -83,7 +85,7 @@ export async function runSuite(bundleUrl) {
     await torch.testing.threadsReady();
     BENCHMARKS.forEach(([, , , make, convert], k) => {
       torch.manualSeed(0);
-      rows[k].values[`${threads}T`] = convert(measure(make(torch), 0.2, 3));
+      rows[k].values[`${threads}T`] = convert(measure(make(torch, digits), 0.2, 3));
     });
   }
   return { cores, rows };

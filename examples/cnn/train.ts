@@ -3,10 +3,11 @@
 // script in PyTorch (scripts/digits_cnn_pytorch.py) starts from the same weights, sees the same
 // batches and retraces it; test/conv.test.ts holds this function to that run.
 import * as torch from "../../ts/index.js";
+import { loadDigits } from "../../ts/digits.js";
 import { EpochReport, fitClassifier } from "../fit.js";
 
 const { nn } = torch;
-const { DataLoader, TensorDataset, trainTestSplit, datasets } = torch.utils.data;
+const { DataLoader, TensorDataset, trainTestSplit } = torch.utils.data;
 
 /**
  * The convolutions before BatchNorm carry no bias: BatchNorm subtracts the mean, so such a
@@ -22,7 +23,7 @@ export function digitsCnn(): torch.nn.Sequential {
 
 export function trainDigitsCnn(epochs = 10, seed = 0, onEpoch?: (e: EpochReport) => void): { model: torch.nn.Sequential; history: EpochReport[] } {
   torch.manualSeed(seed);
-  const digits = datasets.loadDigits();
+  const digits = loadDigits();
   const images = digits.data.div(16).reshape([-1, 1, 8, 8]);
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit(images, digits.target, { testSize: 0.25, randomState: seed });
   const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: 32, shuffle: true, generator: new torch.Generator(seed) });

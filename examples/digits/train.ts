@@ -2,9 +2,10 @@
 // mini-batches from a DataLoader, Linear(64,32)-ReLU-Linear(32,16)-ReLU-Linear(16,10).
 // The CLI (examples/digits.ts) and the accuracy test both run this function.
 import * as torch from "../../ts/index.js";
+import { loadDigits } from "../../ts/digits.js";
 
 const { nn } = torch;
-const { DataLoader, TensorDataset, trainTestSplit, datasets } = torch.utils.data;
+const { DataLoader, TensorDataset, trainTestSplit } = torch.utils.data;
 
 export interface DigitsOptions {
   epochs: number;
@@ -42,7 +43,7 @@ export function trainDigits(
 ): { model: torch.nn.Sequential; history: EpochReport[] } {
   const o = { ...defaults, ...options };
   torch.manualSeed(o.seed);
-  const digits = datasets.loadDigits();
+  const digits = loadDigits();
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit(digits.data.div(16), digits.target, { testSize: 0.25, randomState: o.seed });
   const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: o.batchSize, shuffle: true, generator: new torch.Generator(o.seed) });
   const model = lecture2Model();

@@ -3,10 +3,11 @@
 // same script in PyTorch (scripts/digits_rnn_pytorch.py) starts from the same weights, sees
 // the same batches and retraces it; test/rnn.test.ts holds this function to that run.
 import * as torch from "../../ts/index.js";
+import { loadDigits } from "../../ts/digits.js";
 import { EpochReport, fitClassifier } from "../fit.js";
 
 const { nn } = torch;
-const { DataLoader, TensorDataset, trainTestSplit, datasets } = torch.utils.data;
+const { DataLoader, TensorDataset, trainTestSplit } = torch.utils.data;
 
 /** An LSTM over the rows and a classifier on its last hidden state. */
 export class RowLSTM extends nn.Module {
@@ -20,7 +21,7 @@ export class RowLSTM extends nn.Module {
 
 export function trainDigitsRnn(epochs = 15, seed = 0, onEpoch?: (e: EpochReport) => void): { model: RowLSTM; history: EpochReport[] } {
   torch.manualSeed(seed);
-  const digits = datasets.loadDigits();
+  const digits = loadDigits();
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit(digits.data.div(16), digits.target, { testSize: 0.25, randomState: seed });
   const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: 32, shuffle: true, generator: new torch.Generator(seed) });
   const model = new RowLSTM();

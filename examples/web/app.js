@@ -2,6 +2,7 @@
 // It loads the weights the demo saved (out/digits/model.safetensors) or trains here, in the
 // page, on the bundled digits. Plain ESM on the built bundle: no bundler, no init call.
 import * as torch from "../../dist/taimatsu.js";
+import { loadDigits } from "../../dist/digits.js";
 
 const { nn } = torch;
 const $ = (id) => document.getElementById(id);
@@ -27,7 +28,7 @@ async function loadSavedWeights() {
  */
 async function train(epochs = 40) {
   torch.manualSeed(0);
-  const digits = torch.utils.data.datasets.loadDigits();
+  const digits = loadDigits();
   const [xTrain, xTest, yTrain, yTest] = torch.utils.data.trainTestSplit(digits.data.div(16), digits.target, { testSize: 0.25, randomState: 0 });
   const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(xTrain, yTrain), { batchSize: 32, shuffle: true, generator: new torch.Generator(0) });
   model = makeModel();

@@ -1,9 +1,11 @@
-// Instantiates the Rust kernels once, when the module is first imported (top-level await),
-// and exposes their exports plus typed views of linear memory. Memory growth replaces the
-// buffer, so views are re-created lazily whenever it has changed. Where memory can be shared
+// Instantiates the Rust kernels once, when the module is first imported, and exposes their
+// exports plus typed views of linear memory. Memory growth replaces the buffer, so views are
+// re-created lazily whenever it has changed. Where memory can be shared
 // between threads (Node, Bun, Deno, cross-origin-isolated pages) the threads build runs over a
 // shared memory that worker threads instantiate the same module on (./threads.ts); elsewhere
-// the one-thread build does.
+// the one-thread build does. Compiling synchronously (the module is ~150 KB, far below the
+// size browsers allow on a main thread) keeps top-level await out of the package, so it also
+// works as CommonJS, in IIFE bundles and in bundlers' classic workers.
 import { kernelsWasmBase64 } from "./kernels-wasm.js";
 import { kernelsThreadsWasmBase64 } from "./kernels-wasm-threads.js";
 
@@ -31,8 +33,8 @@ export const threadsBuild = typeof SharedArrayBuffer === "function" && (globalTh
 
 /** The threads build's memory: 2 MiB to start (its linked initial size), up to 4 GiB. */
 const sharedMemory = threadsBuild ? new WebAssembly.Memory({ initial: 32, maximum: 65536, shared: true }) : null;
-export const kernelsModule = await WebAssembly.compile(decodeBase64(threadsBuild ? kernelsThreadsWasmBase64 : kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
-const instance = await WebAssembly.instantiate(kernelsModule, sharedMemory ? { env: { memory: sharedMemory } } : {});
+export const kernelsModule = new WebAssembly.Module(decodeBase64(threadsBuild ? kernelsThreadsWasmBase64 : kernelsWasmBase64) as Uint8Array<ArrayBuffer>);
+const instance = new WebAssembly.Instance(kernelsModule, sharedMemory ? { env: { memory: sharedMemory } } : {});
 const wasm = instance.exports as unknown as KernelExports;
 export const memory: WebAssembly.Memory = sharedMemory ?? wasm.memory!;
 /** Bytes of the thread-local block each extra thread needs (threads build only). */

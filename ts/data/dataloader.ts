@@ -9,7 +9,6 @@ import { defaultCollate } from "./collate.js";
 import { Dataset, IterableDataset } from "./dataset.js";
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from "./sampler.js";
 import { isWorkerCapable, WorkerPool } from "./worker-loader.js";
-import { libraryUrl } from "../library-url.js";
 import { bindArgs, Rest } from "../signature.js";
 
 export interface DataLoaderOptions<T> {
@@ -231,7 +230,6 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
     this.pool ??= new WorkerPool(this.dataset, {
       numWorkers: this.numWorkers,
       prefetchFactor: this.prefetchFactor,
-      libraryUrl,
       collateInWorker: !this.customCollate,
       timeout: this.timeout,
     });

@@ -3,11 +3,10 @@
 import { Generator, defaultGenerator } from "../tensor/random.js";
 import { Tensor } from "../tensor/tensor.js";
 import { randperm, tensor } from "../tensor/create.js";
-import { libraryUrl } from "../library-url.js";
-import { isWorkerCapable, WorkerSpec } from "./worker-loader.js";
+import { isWorkerCapable, LIBRARY, WorkerSpec } from "./worker-loader.js";
 
 /** The worker spec of a dataset built from the library's own exports. */
-const ownSpec = (exportName: string, args: unknown[]): WorkerSpec => ({ module: libraryUrl, exportName: `utils.data.${exportName}`, args });
+const ownSpec = (exportName: string, args: unknown[]): WorkerSpec => ({ module: LIBRARY, exportName: `utils.data.${exportName}`, args });
 
 function childSpec(d: unknown, what: string): unknown {
   if (!isWorkerCapable(d)) throw new Error(`${what}: its dataset has no workerSpec(), so workers cannot rebuild it`);

@@ -7,5 +7,4 @@ export { DataLoader } from "./dataloader.js";
 export type { DataLoaderOptions } from "./dataloader.js";
 export { trainTestSplit, splitIndices } from "./split.js";
 export * as datasets from "./datasets/index.js";
-export { pack as packForWorker, unpack as unpackForWorker } from "./worker-loader.js";
 export type { WorkerSpec, WorkerCapable } from "./worker-loader.js";

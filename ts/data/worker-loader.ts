@@ -1,15 +1,20 @@
-// DataLoader workers (numWorkers > 0): Node worker_threads or Web Workers, each rebuilding
-// the dataset from its workerSpec() (a module URL, an export and structured-cloneable
-// arguments, as PyTorch pickles the dataset), fetching and collating whole batches.
+// DataLoader workers (numWorkers > 0): Node worker_threads or Web Workers running the
+// package's worker entry (./worker-main.ts), each rebuilding the dataset from its workerSpec()
+// (a module URL, an export and structured-cloneable arguments, as PyTorch pickles the
+// dataset), fetching and collating whole batches.
 // Batches are handed out round-robin as in PyTorch, `prefetchFactor` per worker are kept in
 // flight, and results are yielded in sampler order, so the batches equal numWorkers: 0's.
 // Datasets may also offer getBatch(indices), a faster route to the default-collated batch.
 import { Tensor } from "../tensor/tensor.js";
-import { requireBuiltin } from "../node-builtins.js";
+import { requireBuiltin, type NodeWorker } from "../node-builtins.js";
 import { tensor } from "../tensor/create.js";
 import type { DType } from "../tensor/dtype.js";
 
-/** How a worker rebuilds a dataset: `new (await import(module))[exportName path](...args)`. */
+/**
+ * How a worker rebuilds a dataset: `new (await import(module))[exportName path](...args)`;
+ * `module` is LIBRARY for the library's own classes, which the worker takes from its own copy
+ * of the library (in an app bundle the library has no URL of its own).
+ */
 export interface WorkerSpec {
   module: string;
   exportName: string;
@@ -20,6 +25,8 @@ export interface WorkerSpec {
 export interface WorkerCapable {
   workerSpec(): WorkerSpec;
 }
+
+export const LIBRARY = "taimatsu";
 
 export const isWorkerCapable = (d: unknown): d is WorkerCapable => typeof (d as WorkerCapable)?.workerSpec === "function";
 
@@ -58,59 +65,6 @@ export function unpack(v: Packed): unknown {
   return v;
 }
 
-// The worker: imports the library and the dataset's module, rebuilds the dataset, then
-// answers {id, indices} with the collated (or, with a custom collateFn, raw) samples.
-const WORKER_SOURCE = `
-(async () => {
-  const node = typeof process !== "undefined" && !!(process.versions && process.versions.node) && typeof self === "undefined";
-  const port = node ? (await import("node:worker_threads")).parentPort : null;
-  const post = (m, t) => (node ? port.postMessage(m, t) : self.postMessage(m, t));
-  let torch, dataset, collate;
-  const get = (obj, path) => path.split(".").reduce((o, k) => o[k], obj);
-  const build = async (spec) => {
-    const mod = await import(spec.module);
-    const args = await Promise.all(spec.args.map(revive));
-    return new (get(mod, spec.exportName))(...args);
-  };
-  const revive = async (v) => {
-    if (v && typeof v === "object" && v.__spec) return build(v.__spec);
-    // lists of specs (a Compose's transforms) are rebuilt element by element
-    if (Array.isArray(v) && v.some((x) => x && typeof x === "object" && x.__spec)) return Promise.all(v.map(revive));
-    return torch.utils.data.unpackForWorker(v);
-  };
-  const onMessage = async (m) => {
-    if (m.init) {
-      try {
-        torch = await import(m.init.libraryUrl);
-        torch.manualSeed(m.init.seed);
-        dataset = await build(m.init.spec);
-        collate = m.init.collate;
-        post({ ready: true });
-      } catch (e) {
-        post({ id: -1, error: String((e && e.stack) || e) });
-      }
-      return;
-    }
-    try {
-      let value;
-      if (collate && m.batched && typeof dataset.getBatch === "function") {
-        value = dataset.getBatch(m.indices);
-      } else {
-        const samples = [];
-        for (const i of m.indices) samples.push(await dataset.getItem(i));
-        value = collate ? (m.batched ? torch.utils.data.defaultCollate(samples, m.indices) : samples[0]) : samples;
-      }
-      const transfer = [];
-      post({ id: m.id, value: torch.utils.data.packForWorker(value, transfer) }, transfer);
-    } catch (e) {
-      post({ id: m.id, error: String((e && e.message) || e) });
-    }
-  };
-  if (node) port.on("message", onMessage);
-  else self.onmessage = (e) => onMessage(e.data);
-})();
-`;
-
 interface Channel {
   send(m: unknown): void;
   onMessage(fn: (m: Record<string, unknown>) => void): void;
@@ -121,11 +75,43 @@ interface Channel {
   terminate(): Promise<unknown>;
 }
 
+/**
+ * Starts one worker on the package's worker entry. The package entry (ts/main.ts) registers
+ * it, because only there can `new Worker(new URL("./worker.js", import.meta.url))` be
+ * written for bundlers to find; the sources alone have no worker entry to start.
+ */
+let startWorker: (() => Worker) | null = null;
+
+export function registerWorkerEntry(start: () => Worker): void {
+  startWorker = start;
+}
+
+function webWorker(): Worker {
+  if (startWorker === null) throw new Error("DataLoader's numWorkers needs the built package (dist/taimatsu.js), which ships the worker entry");
+  return startWorker();
+}
+
+/**
+ * Node has no Web Worker: the entry's `new Worker(url)` is given worker_threads' Worker for
+ * that one synchronous call, so the same URL (resolved by the bundler, if any) serves both.
+ */
+function nodeWorker(): NodeWorker {
+  const { Worker } = requireBuiltin("node:worker_threads", "DataLoader's numWorkers");
+  const g = globalThis as { Worker?: unknown };
+  g.Worker = function (url: URL) {
+    return new Worker(url);
+  };
+  try {
+    return webWorker() as unknown as NodeWorker;
+  } finally {
+    delete g.Worker;
+  }
+}
+
 /** A Web Worker where the runtime has them (browsers, Deno, Bun), else Node's worker_threads. */
-async function spawn(): Promise<Channel> {
+function spawn(): Channel {
   if (typeof (globalThis as { Worker?: unknown }).Worker === "undefined") {
-    const { Worker } = requireBuiltin("node:worker_threads", "DataLoader's numWorkers");
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+    const w = nodeWorker();
     return {
       send: (m) => w.postMessage(m),
       onMessage: (fn) => w.on("message", fn),
@@ -138,15 +124,15 @@ async function spawn(): Promise<Channel> {
       terminate: () => w.terminate(),
     };
   }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
-  const w = new Worker(url, { type: "module" }) as Worker & { ref?(): void; unref?(): void };
+  const w = webWorker() as Worker & { ref?(): void; unref?(): void };
   return {
     send: (m) => w.postMessage(m),
     onMessage: (fn) => (w.onmessage = (e) => fn(e.data)),
     onDeath: (fn) => {
       w.onerror = (e) => {
         e.preventDefault?.();
-        fn({ error: e.message || "an uncaught error" });
+        // a worker script that cannot load (a bundler that did not emit it) fails with no message
+        fn({ error: e.message || "its script failed to load (see the bundler notes in taimatsu's README)" });
       };
     },
     // Bun's workers can be unref'd like Node's; browsers have no process to keep alive
@@ -158,7 +144,6 @@ async function spawn(): Promise<Channel> {
 export interface WorkerPoolOptions {
   numWorkers: number;
   prefetchFactor: number;
-  libraryUrl: string;
   /** Whether workers collate (default collate) or return raw samples for the main thread's collateFn. */
   collateInWorker: boolean;
   /** Seconds to wait for one batch (0: no limit), as PyTorch's DataLoader timeout. */
@@ -188,7 +173,7 @@ export class WorkerPool {
   /** Starts the workers (once), seeding worker k with `seed + k` as PyTorch does. */
   private start(seed: bigint): Promise<Channel[]> {
     this.workers ??= (async () => {
-      const workers = await Promise.all(Array.from({ length: this.o.numWorkers }, spawn));
+      const workers = Array.from({ length: this.o.numWorkers }, spawn);
       this.death = null;
       const gen = ++this.generation;
       const ready = workers.map(
@@ -209,7 +194,7 @@ export class WorkerPool {
           }),
       );
       const spec = packSpec(this.dataset.workerSpec(), []);
-      workers.forEach((w, k) => w.send({ init: { libraryUrl: this.o.libraryUrl, spec, collate: this.o.collateInWorker, seed: seed + BigInt(k) } }));
+      workers.forEach((w, k) => w.send({ init: { spec, collate: this.o.collateInWorker, seed: seed + BigInt(k) } }));
       await Promise.all(ready);
       return workers;
     })();

@@ -132,7 +132,7 @@ export class Generator {
 export const defaultGenerator = new Generator(5489);
 
 /** torch.manual_seed: reseeds the default generator. */
-export function manualSeed(seed: number): Generator {
+export function manualSeed(seed: number | bigint): Generator {
   return defaultGenerator.manualSeed(seed);
 }
 

@@ -4,8 +4,7 @@
 // draw from taimatsu's generator exactly as torchvision draws from PyTorch's (torch.rand(1) for
 // a flip, torch.randint for a crop offset), so a seed gives torchvision's choices. All but
 // Lambda describe themselves for DataLoader workers, which rebuild them from the library.
-import { libraryUrl } from "../library-url.js";
-import type { WorkerSpec } from "../data/worker-loader.js";
+import { LIBRARY, type WorkerSpec } from "../data/worker-loader.js";
 import { Module } from "../nn/module.js";
 import { pad as padOp } from "../ops/movement.js";
 import { interpolate } from "../ops/interpolate.js";
@@ -39,7 +38,7 @@ abstract class Transform extends Module {
   private readonly spec: WorkerSpec;
   constructor(name: string, args: unknown[]) {
     super();
-    this.spec = { module: libraryUrl, exportName: `vision.transforms.${name}`, args };
+    this.spec = { module: LIBRARY, exportName: `vision.transforms.${name}`, args };
   }
   workerSpec(): WorkerSpec {
     return this.spec;

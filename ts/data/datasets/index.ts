@@ -1,5 +1,4 @@
-// torch.utils.data.datasets: the bundled digits, and readers for MNIST-style and CIFAR-10 files.
-export { loadDigits } from "./digits.js";
-export type { DigitsBunch } from "./digits.js";
+// torch.utils.data.datasets: readers for MNIST-style and CIFAR-10 files (the bundled digits
+// are the package's `taimatsu/digits` entry, ts/digits.ts).
 export { MNIST, FashionMNIST, CIFAR10, ImageDataset, mnistFromBytes, cifar10FromBytes, parseIdx } from "./vision.js";
 export type { ImageDatasetOptions } from "./vision.js";

@@ -4,8 +4,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { tensor } from "../../tensor/create.js";
 import { Dataset, checkIndex } from "../dataset.js";
 import { readFirst } from "./files.js";
-import { libraryUrl } from "../../library-url.js";
-import { isWorkerCapable, type WorkerSpec } from "../worker-loader.js";
+import { isWorkerCapable, LIBRARY, type WorkerSpec } from "../worker-loader.js";
 
 export interface ImageDatasetOptions {
   train?: boolean;
@@ -39,7 +38,7 @@ export class ImageDataset extends Dataset<[Tensor, number]> {
         throw new Error(`${this.name}: its ${what} is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0`);
       }
     }
-    return { module: libraryUrl, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape, this.transform, this.targetTransform] };
+    return { module: LIBRARY, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape, this.transform, this.targetTransform] };
   }
   getItem(index: number): [Tensor, number] {
     const i = checkIndex(index, this.length, this.name);
