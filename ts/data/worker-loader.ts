@@ -98,8 +98,11 @@ function webWorker(): Worker {
 function nodeWorker(): NodeWorker {
   const { Worker } = requireBuiltin("node:worker_threads", "DataLoader's numWorkers");
   const g = globalThis as { Worker?: unknown };
+  // the parent's flags (a loader such as tsx's, for a dataset module in TypeScript) carry over,
+  // but for --input-type, which Node refuses for a worker that runs a file
+  const execArgv = ((globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? []).filter((a) => !a.startsWith("--input-type"));
   g.Worker = function (url: URL) {
-    return new Worker(url);
+    return new Worker(url, { execArgv });
   };
   try {
     return webWorker() as unknown as NodeWorker;
