@@ -34,20 +34,24 @@ export type GraphEdge = [Node | AccumulateGrad | null, number];
 export type Edge = { node: Node; leaf?: undefined } | { leaf: Tensor; node?: undefined } | null;
 
 export class Node {
+  /** @internal */
   saved: Tensor[] | null;
   private readonly versions: number[];
   /** Which node produced each saved tensor, for PyTorch's in-place error text. */
   private readonly origins: string[];
+  /** @internal */
   backwardFn: BackwardFn | null;
-  /** Hooks and retainGrad of the tensor this node produced (non-leaf tensor hooks). */
+  /** Hooks and retainGrad of the tensor this node produced (non-leaf tensor hooks). @internal */
   readonly hooks: Hook[] = [];
+  /** @internal */
   retained: Tensor | null = null;
-  /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. */
+  /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. @internal */
   readonly edges: Edge[];
 
   /**
    * `saved` must list every tensor whose values `backwardFn` reads (it may read only the
    * shapes of others): saving is what keeps an internal tensor alive until backward.
+   * @internal
    */
   constructor(
     readonly name: string,
@@ -76,7 +80,7 @@ export class Node {
     return this.toString();
   }
 
-  /** The saved tensors, after PyTorch's checks: not freed by a backward, not modified in place. */
+  /** The saved tensors, after PyTorch's checks: not freed by a backward, not modified in place. @internal */
   savedTensors(): Tensor[] {
     if (this.saved === null || this.backwardFn === null) {
       throw new Error(
@@ -100,7 +104,7 @@ export class Node {
     return this.saved;
   }
 
-  /** After backward without retainGraph: the saved tensors are let go, as PyTorch frees them. */
+  /** After backward without retainGraph: the saved tensors are let go, as PyTorch frees them. @internal */
   releaseSaved(): void {
     const saved = this.saved;
     this.saved = null;

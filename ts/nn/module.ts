@@ -128,11 +128,12 @@ export class Module {
     for (const [, m] of this.namedModules()) yield m;
   }
 
-  /** Direct parameters of this module (not of children), in assignment order. */
+  /** Direct parameters of this module (not of children), in assignment order. @internal */
   *ownParameters(): Generator<[string, Parameter]> {
     for (const [k, v] of this.fields()) if (v instanceof Parameter) yield [k, v];
   }
 
+  /** @internal */
   *ownBuffers(): Generator<[string, Tensor]> {
     const obj = this as unknown as Record<string, Tensor | null>;
     for (const name of state(this).buffers) {

@@ -22,14 +22,17 @@ import type { Storage } from "./storage.js";
 
 /** The part of a tensor this module manages. */
 export interface Tracked {
+  /** @internal */
   readonly storage: Storage;
-  /** Whether user code may hold it: then only dispose() or the garbage collector frees it. */
+  /** Whether user code may hold it: then only dispose() or the garbage collector frees it. @internal */
   escaped: boolean;
-  /** Library references that keep an internal tensor alive (graph nodes, .grad). */
+  /** Library references that keep an internal tensor alive (graph nodes, .grad). @internal */
   holds: number;
-  /** The internal scope it was made in, until that scope ends. */
+  /** The internal scope it was made in, until that scope ends. @internal */
   scope: Scope | null;
+  /** @internal */
   freedBy: string | null;
+  /** @internal */
   describe(): string;
 }
 

@@ -40,6 +40,7 @@ export class Generator {
     this.spareNormal = s.spare;
   }
 
+  /** @internal */
   nextUint32(): number {
     if (this.index >= 624) this.twist();
     let y = this.mt[this.index++];
@@ -59,12 +60,12 @@ export class Generator {
     this.index = 0;
   }
 
-  /** Uniform in [0, 1) with 24 random bits: PyTorch's float uniform, from one 32-bit draw. */
+  /** Uniform in [0, 1) with 24 random bits: PyTorch's float uniform, from one 32-bit draw. @internal */
   nextUniform(): number {
     return (this.nextUint32() & 0xffffff) / 16777216;
   }
 
-  /** Uniform in [0, 1) with 53 random bits: PyTorch's double uniform, from random64(). */
+  /** Uniform in [0, 1) with 53 random bits: PyTorch's double uniform, from random64(). @internal */
   nextUniformDouble(): number {
     const hi = this.nextUint32();
     const lo = this.nextUint32();
@@ -74,6 +75,7 @@ export class Generator {
   /**
    * Standard normal as PyTorch's normal_distribution<double>: Box–Muller on two double
    * uniforms; the sine half is kept in the generator for the next call (reset by manualSeed).
+   * @internal
    */
   nextNormal(): number {
     if (this.spareNormal !== null) {
@@ -92,6 +94,7 @@ export class Generator {
   /**
    * Uniform integer in [0, max] by masked rejection, exactly as NumPy's legacy RandomState
    * draws it (random_interval), so a seeded permutation matches np.random.RandomState(seed).
+   * @internal
    */
   randomInterval(max: number): number {
     if (max === 0) return 0;
@@ -104,7 +107,7 @@ export class Generator {
     return v;
   }
 
-  /** An integer in [0, n) as PyTorch draws one: random() % n, or random64() % n from 2^32 up. */
+  /** An integer in [0, n) as PyTorch draws one: random() % n, or random64() % n from 2^32 up. @internal */
   nextInt(n: number): number {
     if (n < 0x100000000) return this.nextUint32() % n;
     const hi = BigInt(this.nextUint32());
@@ -112,13 +115,13 @@ export class Generator {
     return Number(((hi << 32n) | lo) % BigInt(n));
   }
 
-  /** A seed for a fresh generator, as PyTorch's int64 random_(): random64() mod 2^63. */
+  /** A seed for a fresh generator, as PyTorch's int64 random_(): random64() mod 2^63. @internal */
   nextSeed(): bigint {
     const hi = BigInt(this.nextUint32() & 0x7fffffff);
     return (hi << 32n) | BigInt(this.nextUint32());
   }
 
-  /** A random permutation of 0..n-1 by PyTorch's randperm: swap i with i + random() % (n - i). */
+  /** A random permutation of 0..n-1 by PyTorch's randperm: swap i with i + random() % (n - i). @internal */
   permutation(n: number): number[] {
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < n - 1; i++) {

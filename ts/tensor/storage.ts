@@ -21,9 +21,13 @@ export function checkShape(shape: readonly number[]): void {
 }
 
 export class Storage {
+  /** @internal */
   readonly nbytes: number;
+  /** @internal */
   readonly block: Block;
+  /** @internal */
   evicted: Uint8Array | null = null;
+  /** @internal */
   version = 0;
 
   constructor(readonly dtype: DType, readonly length: number, zeroed: boolean) {
@@ -42,7 +46,7 @@ export class Storage {
     this.block = allocate(this, nbytes, zeroed, () => op);
   }
 
-  /** The address of the bytes in WebAssembly memory, copied back in first if evicted. */
+  /** The address of the bytes in WebAssembly memory, copied back in first if evicted. @internal */
   get ptr(): number {
     const b = this.block;
     if (b.ptr === 0) {
@@ -53,28 +57,30 @@ export class Storage {
     return b.ptr;
   }
 
-  /** Brings the bytes into WebAssembly memory if evicted, and marks them used now. */
+  /** Brings the bytes into WebAssembly memory if evicted, and marks them used now. @internal */
   touch(): void {
     const b = this.block;
     if (b.ptr === 0) void this.ptr;
     else b.lastUse = clock;
   }
 
-  /** Undisposed tensors over this storage. */
+  /** Undisposed tensors over this storage. @internal */
   get refs(): number {
     return this.block.refs;
   }
 
+  /** @internal */
   retain(): void {
     if (this.block.freed) throw new Error(`${currentOp}: the memory of this tensor was freed`);
     this.block.refs++;
   }
 
-  /** A tensor over it was disposed; the last one frees the bytes. */
+  /** A tensor over it was disposed; the last one frees the bytes. @internal */
   drop(): void {
     if (--this.block.refs === 0) release(this.block, this);
   }
 
+  /** @internal */
   setLongLived(on: boolean): void {
     setLongLived(this.block, on);
   }

@@ -35,22 +35,27 @@ declare global {
 }
 
 export class Tensor implements Tracked {
+  /** @internal */
   readonly storage: Storage;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
   readonly dtype: DType;
 
+  /** @internal */
   escaped = true;
+  /** @internal */
   holds = 0;
+  /** @internal */
   scope: Scope | null = null;
+  /** @internal */
   freedBy: string | null = null;
 
-  /** The tensor this is a differentiable view of (the root, for views of views), for in-place autograd. */
+  /** The tensor this is a differentiable view of (the root, for views of views), for in-place autograd. @internal */
   viewBase: Tensor | null = null;
-  /** How often in-place writes through views gave this tensor a new history (CopySlices). */
+  /** How often in-place writes through views gave this tensor a new history (CopySlices). @internal */
   rebases = 0;
-  /** The base's `rebases` this view's history reflects; behind it, autograd regenerates the history. */
+  /** The base's `rebases` this view's history reflects; behind it, autograd regenerates the history. @internal */
   seenRebases = 0;
 
   private _requiresGrad = false;
@@ -69,19 +74,19 @@ export class Tensor implements Tracked {
     track(this);
   }
 
-  /** A new contiguous tensor whose values are unspecified (to be overwritten), as torch.empty. */
+  /** A new contiguous tensor whose values are unspecified (to be overwritten), as torch.empty. @internal */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
     checkShape(shape);
     return new Tensor(new Storage(dtype, numel(shape), false), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** A new contiguous tensor of zeros. */
+  /** A new contiguous tensor of zeros. @internal */
   static zeros(shape: Shape, dtype: DType = "float32"): Tensor {
     checkShape(shape);
     return new Tensor(new Storage(dtype, numel(shape), true), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** A view sharing this tensor's storage (no graph; ops in movement.ts add it). */
+  /** A view sharing this tensor's storage (no graph; ops in movement.ts add it). @internal */
   makeView(shape: Shape, strides: Shape, offset: number): Tensor {
     raw.check("view", this);
     return new Tensor(this.storage, shape, strides, offset, this.dtype);
@@ -120,7 +125,7 @@ export class Tensor implements Tracked {
   get device(): { type: "cpu" } {
     return { type: "cpu" };
   }
-  /** Describes this tensor in error messages. */
+  /** Describes this tensor in error messages. @internal */
   describe(): string {
     const origin = this._gradFn ? `, grad_fn=<${this._gradFn.name}>` : "";
     return `tensor of shape ${fmtShape(this.shape)} (${this.dtype}${origin})`;
@@ -162,7 +167,7 @@ export class Tensor implements Tracked {
     if (this.viewBase !== null && this.viewBase.rebases !== this.seenRebases) IP.refreshView(this);
     return this._gradFn;
   }
-  /** Set by ops when they record a node; makes this a non-leaf that requires grad. */
+  /** Set by ops when they record a node; makes this a non-leaf that requires grad. @internal */
   setGradFn(node: Node | null): void {
     this._gradFn = node;
     this._requiresGrad = node !== null || this._requiresGrad;
