@@ -124,6 +124,13 @@ describe("the packed package in fresh projects", () => {
     expect(accuracyOf(run(process.execPath, ["run.cjs"], project("node-cjs")))).toBe(reference);
   }, 120_000);
 
+  it("tsx runs it as TypeScript in a package that is not \"type\": \"module\" (compiled to CommonJS)", () => {
+    const dir = project("tsx-cjs", ".", []);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "tsx-cjs", private: true }));
+    for (const f of ["app.ts", "run-tsx.ts"]) copyFileSync(join(fixture, f), join(dir, f));
+    expect(accuracyOf(run(bin("tsx"), ["run-tsx.ts"], dir))).toBe(reference);
+  }, 120_000);
+
   it("the app type-checks strictly, with noUncheckedIndexedAccess and without Node's types, under Node and bundler resolution", () => {
     const dir = project("typescript", ".", []);
     copyFileSync(join(fixture, "app.ts"), join(dir, "app.ts"));

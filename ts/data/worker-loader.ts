@@ -77,8 +77,8 @@ interface Channel {
 
 /**
  * Starts one worker on the package's worker entry. The package entry (ts/main.ts) registers
- * it, because only there can `new Worker(new URL("./worker.js", import.meta.url))` be
- * written for bundlers to find; the sources alone have no worker entry to start.
+ * it, because only there, next to worker.js, can the worker's URL be written in the form
+ * bundlers find; the sources alone have no worker entry to start.
  */
 let startWorker: (() => Worker) | null = null;
 
