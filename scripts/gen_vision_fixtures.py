@@ -51,6 +51,24 @@ CASES = {
     "resize_nearest_batch": (T.Resize([3, 4], interpolation=T.InterpolationMode.NEAREST), "Resize", [[3, 4], "nearest"], "u8_batch", [None]),
     "resize_max_size": (T.Resize(5, max_size=6), "Resize", [5, "bilinear", 6], "f32", [None]),
     "grayscale_f32_3": (T.Grayscale(3), "Grayscale", [3], "f32", [None]),
+    # resized crops resample in float; uint8 would round like Resize (see above), so float
+    "random_resized_crop": (T.RandomResizedCrop(5), "RandomResizedCrop", [5], "f32", [0, 1, 2, 3, 4]),
+    "random_resized_crop_scale_ratio": (T.RandomResizedCrop([4, 6], scale=(0.5, 1.0), ratio=(0.5, 2.0)), "RandomResizedCrop", [[4, 6], {"scale": [0.5, 1.0], "ratio": [0.5, 2.0]}], "f32", [0, 1, 2]),
+    "random_resized_crop_nearest_u8": (T.RandomResizedCrop(6, interpolation=T.InterpolationMode.NEAREST), "RandomResizedCrop", [6, {"interpolation": "nearest"}], "u8", [0, 1]),
+    "random_rotation_u8": (T.RandomRotation(30), "RandomRotation", [30], "u8", [0, 1, 2, 3]),
+    "random_rotation_bilinear_fill": (T.RandomRotation([-45, 45], interpolation=T.InterpolationMode.BILINEAR, fill=0.5), "RandomRotation", [[-45, 45], {"interpolation": "bilinear", "fill": 0.5}], "f32", [0, 1, 2]),
+    "random_rotation_expand": (T.RandomRotation(90, expand=True, fill=[10, 20, 30]), "RandomRotation", [90, {"expand": True, "fill": [10, 20, 30]}], "u8", [0, 1, 2]),
+    "random_rotation_center": (T.RandomRotation(60, center=[1, 2]), "RandomRotation", [60, {"center": [1, 2]}], "u8_batch", [0, 1]),
+    "random_affine_u8": (T.RandomAffine(20, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=10), "RandomAffine", [20, {"translate": [0.1, 0.2], "scale": [0.8, 1.2], "shear": 10}], "u8", [0, 1, 2, 3, 4]),
+    "random_affine_bilinear": (T.RandomAffine(0, translate=(0.2, 0.2), shear=[-5, 5, -5, 5], interpolation=T.InterpolationMode.BILINEAR), "RandomAffine", [0, {"translate": [0.2, 0.2], "shear": [-5, 5, -5, 5], "interpolation": "bilinear"}], "f32", [0, 1, 2]),
+    "random_affine_degrees_only": (T.RandomAffine([-10, 40], fill=7), "RandomAffine", [[-10, 40], {"fill": 7}], "u8_batch", [0, 1]),
+    "color_jitter_u8": (T.ColorJitter(0.4, 0.4, 0.4, 0.1), "ColorJitter", [{"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}], "u8", [0, 1, 2, 3]),
+    "color_jitter_f32": (T.ColorJitter(brightness=(0.5, 1.5), hue=0.3), "ColorJitter", [{"brightness": [0.5, 1.5], "hue": 0.3}], "f32", [0, 1, 2]),
+    "color_jitter_batch": (T.ColorJitter(contrast=0.8, saturation=(0.0, 2.0)), "ColorJitter", [{"contrast": 0.8, "saturation": [0.0, 2.0]}], "u8_batch", [0, 1]),
+    "random_erasing": (T.RandomErasing(p=1.0), "RandomErasing", [{"p": 1.0}], "f32", [0, 1, 2, 3]),
+    "random_erasing_default_p": (T.RandomErasing(), "RandomErasing", [], "f32", [0, 1, 2, 3, 4, 5]),
+    "random_erasing_random_value": (T.RandomErasing(p=1.0, scale=(0.1, 0.4), ratio=(0.5, 2.0), value="random"), "RandomErasing", [{"p": 1.0, "scale": [0.1, 0.4], "ratio": [0.5, 2.0], "value": "random"}], "f32", [0, 1, 2]),
+    "random_erasing_u8_value": (T.RandomErasing(p=1.0, value=[1, 2, 3]), "RandomErasing", [{"p": 1.0, "value": [1, 2, 3]}], "u8", [0, 1, 2]),
 }
 INPUTS = {"u8": u8, "u8_batch": u8_batch, "f32": f32, "hwc": hwc}
 
@@ -90,6 +108,25 @@ for name, kwargs in {
     interp[name] = {"kwargs": kwargs, "x": enc(x.detach()), "y": enc(y.detach()), "gy": enc(gy), "gx": enc(x.grad)}
 out["interpolate"] = interp
 
+# F.grid_sample with its gradients, on float64 (exact comparisons), and its float32 forward
+grid_cases = {}
+torch.manual_seed(3)
+gimg = torch.rand(2, 3, 5, 6, dtype=torch.float64)
+ggrid = torch.rand(2, 4, 7, 2, dtype=torch.float64) * 2.4 - 1.2
+for name, kwargs in {
+    "bilinear": dict(mode="bilinear", align_corners=False),
+    "bilinear_align": dict(mode="bilinear", align_corners=True),
+    "nearest": dict(mode="nearest", align_corners=False),
+}.items():
+    x = gimg.clone().requires_grad_()
+    g = ggrid.clone().requires_grad_()
+    y = torch.nn.functional.grid_sample(x, g, padding_mode="zeros", **kwargs)
+    gy = torch.linspace(-1, 1, y.numel(), dtype=torch.float64).reshape(y.shape)
+    y.backward(gy)
+    y32 = torch.nn.functional.grid_sample(gimg.float(), ggrid.float(), padding_mode="zeros", **kwargs)
+    grid_cases[name] = {"kwargs": kwargs, "y": enc(y.detach()), "gy": enc(gy), "gx": enc(x.grad), "ggrid": enc(g.grad), "y32": enc(y32)}
+out["grid_sample"] = {"input": enc(gimg), "grid": enc(ggrid), "cases": grid_cases}
+
 # torchvision.utils.make_grid
 batch = torch.rand(5, 3, 4, 3) * 4 - 1
 gray = torch.rand(3, 1, 2, 2)
@@ -120,6 +157,12 @@ out["errors"] = {
     "interpolate_size_and_scale": error_of(lambda: F.interpolate(img, size=3, scale_factor=2)),
     "interpolate_nearest_align": error_of(lambda: F.interpolate(img, size=3, mode="nearest", align_corners=True)),
     "interpolate_bilinear_3d": error_of(lambda: F.interpolate(torch.ones(1, 1, 2), size=3, mode="bilinear")),
+    "grid_sample_grid_shape": error_of(lambda: F.grid_sample(img, torch.zeros(1, 2, 2, 3), align_corners=False)),
+    "grid_sample_batch": error_of(lambda: F.grid_sample(img, torch.zeros(2, 2, 2, 2), align_corners=False)),
+    "rotation_degrees_negative": error_of(lambda: T.RandomRotation(-3)),
+    "affine_translate_range": error_of(lambda: T.RandomAffine(0, translate=(0.5, 1.5))),
+    "color_jitter_hue_range": error_of(lambda: T.ColorJitter(hue=0.7)),
+    "erasing_scale_range": error_of(lambda: T.RandomErasing(scale=(0.1, 1.5))),
 }
 
 with open(OUT, "w") as f:

@@ -15,7 +15,7 @@ export interface NodeWorker {
 
 interface Builtins {
   "node:worker_threads": {
-    Worker: new (code: string | URL, options?: { eval?: boolean; execArgv?: string[] }) => NodeWorker;
+    Worker: new (code: string, options: { eval: true; execArgv?: string[] }) => NodeWorker;
     parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(event: "message", listener: (m: unknown) => void): void } | null;
   };
   "node:os": { availableParallelism(): number };

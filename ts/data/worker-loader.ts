@@ -98,11 +98,11 @@ function webWorker(): Worker {
 function nodeWorker(): NodeWorker {
   const { Worker } = requireBuiltin("node:worker_threads", "DataLoader's numWorkers");
   const g = globalThis as { Worker?: unknown };
-  // the parent's flags (a loader such as tsx's, for a dataset module in TypeScript) carry over,
-  // but for --input-type, which Node refuses for a worker that runs a file
-  const execArgv = ((globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? []).filter((a) => !a.startsWith("--input-type"));
+  // evaluated code that imports the file, not the file itself: the worker inherits the
+  // parent's flags (a loader such as tsx's, for a dataset module in TypeScript), and Node
+  // refuses some of them (--input-type) for a worker that runs a file
   g.Worker = function (url: URL) {
-    return new Worker(url, { execArgv });
+    return new Worker(`import(${JSON.stringify(String(url))});`, { eval: true });
   };
   try {
     return webWorker() as unknown as NodeWorker;
