@@ -161,7 +161,7 @@ out["errors"] = {
     "grid_sample_batch": error_of(lambda: F.grid_sample(img, torch.zeros(2, 2, 2, 2), align_corners=False)),
     "rotation_degrees_negative": error_of(lambda: T.RandomRotation(-3)),
     "affine_translate_range": error_of(lambda: T.RandomAffine(0, translate=(0.5, 1.5))),
-    "color_jitter_hue_range": error_of(lambda: T.ColorJitter(hue=0.7)),
+    "color_jitter_hue_range": error_of(lambda: T.ColorJitter(hue=[-0.7, 0.2])),
     "erasing_scale_range": error_of(lambda: T.RandomErasing(scale=(0.1, 1.5))),
 }
 

@@ -70,6 +70,7 @@ const P: Probe[] = [
   ["to(dtype) between floats", (x) => x.float(), true],
   ["pad", (x) => torch.nn.functional.pad(x, [1, -1, 0, 1]), true],
   ["interpolate (bilinear)", (x) => torch.nn.functional.interpolate(x.reshape(1, 1, 2, -1), { size: [3, 5], mode: "bilinear" }), true],
+  ["gridSample (bilinear)", (x, y) => torch.nn.functional.gridSample(x.reshape(1, 1, 2, 2), y.reshape(1, 1, 2, 2).sub(0.5)), true],
   ["conv2d", (x, y) => torch.nn.functional.conv2d(x.reshape(1, 1, 2, 2), y.reshape(1, 1, 2, 2), null, { padding: 1 }), true],
   ["maxPool2d", (x) => torch.nn.functional.maxPool2d(x.reshape(1, 1, 2, 2), 2, { stride: 1, padding: 1 }), true],
   ["avgPool2d", (x) => torch.nn.functional.avgPool2d(x.reshape(1, 1, 2, 2), 2, { stride: 1, padding: 1 }), true],

@@ -65,6 +65,61 @@ describe("torch.vision.transforms against torchvision", () => {
     expect(() => new T.Pad(1, 0, "reflect")(img)).toThrow("padding mode 'reflect' is not supported by taimatsu (constant is)");
   });
 
+  for (const [name, c] of Object.entries(fixtures.grid_sample.cases as Record<string, { kwargs: { mode: "bilinear" | "nearest"; align_corners: boolean }; y: Encoded; gy: Encoded; gx: Encoded; ggrid: Encoded; y32: Encoded }>)) {
+    it(`F.gridSample ${name}: output, the gradients of input and grid, and float32`, () => {
+      const opts = { mode: c.kwargs.mode, alignCorners: c.kwargs.align_corners };
+      const x = decode(fixtures.grid_sample.input as Encoded, true);
+      const grid = decode(fixtures.grid_sample.grid as Encoded, true);
+      const y = torch.nn.functional.gridSample(x, grid, opts);
+      expectClose(y, c.y, { what: "y", rtol: 1e-12, atol: 1e-12 });
+      y.backward(decode(c.gy));
+      expectClose(x.grad!, c.gx, { what: "input.grad", rtol: 1e-10, atol: 1e-12 });
+      expectClose(grid.grad!, c.ggrid, { what: "grid.grad", rtol: 1e-10, atol: 1e-12 });
+      const y32 = torch.nn.functional.gridSample(decode(fixtures.grid_sample.input as Encoded).float(), decode(fixtures.grid_sample.grid as Encoded).float(), opts);
+      expectClose(y32, c.y32, { what: "float32", rtol: 1e-6, atol: 1e-6 });
+    });
+  }
+
+  it("gridSample's second derivative agrees with finite differences (bilinear is not piecewise constant in the grid)", () => {
+    torch.manualSeed(1);
+    const x = torch.rand([1, 2, 4, 5], { dtype: "float64" }).requiresGrad_();
+    const grid = torch.rand([1, 3, 2, 2], { dtype: "float64" }).mul(1.6).sub(0.8).requiresGrad_();
+    expect(torch.autograd.gradcheck((a: torch.Tensor, g: torch.Tensor) => torch.nn.functional.gridSample(a, g), [x, grid])).toBe(true);
+    const w = torch.rand([1, 2, 3, 2], { dtype: "float64" });
+    // the gradient itself, as a function of input and grid, checked in turn
+    const gradients = (a: torch.Tensor, g: torch.Tensor) =>
+      torch.enableGrad(() => {
+        const [ga, gg] = torch.autograd.grad(torch.nn.functional.gridSample(a, g).mul(w).sum(), [a, g], { createGraph: true });
+        return ga!.mul(ga!).sum().add(gg!.mul(gg!).sum());
+      });
+    expect(torch.autograd.gradcheck(gradients, [x, grid])).toBe(true);
+  });
+
+  it("positional arguments are torchvision's order, and give what the options object gives", () => {
+    const img = decode(inputs.u8);
+    const run = (t: (x: torch.Tensor) => torch.Tensor) => {
+      torch.manualSeed(7);
+      return t(img).tolist();
+    };
+    expect(run(new T.ColorJitter(0.4, 0.4, 0.4, 0.1))).toEqual(run(new T.ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1 })));
+    expect(run(new T.RandomAffine(20, [0.1, 0.2], [0.8, 1.2], 10))).toEqual(run(new T.RandomAffine(20, { translate: [0.1, 0.2], scale: [0.8, 1.2], shear: 10 })));
+    expect(run(new T.RandomRotation(30, "bilinear"))).toEqual(run(new T.RandomRotation(30, { interpolation: "bilinear" })));
+    expect(run(new T.RandomErasing(1, [0.1, 0.3]))).toEqual(run(new T.RandomErasing({ p: 1, scale: [0.1, 0.3] })));
+    expect(() => new T.RandomAffine(10, { translat: [0.1, 0.1] } as never)).toThrow("RandomAffine.__init__() got an unexpected keyword argument 'translat'");
+  });
+
+  it("grid_sample and the new transforms' errors are PyTorch's and torchvision's", () => {
+    const E = fixtures.errors;
+    const F = torch.nn.functional;
+    const img = torch.ones([1, 1, 2, 2]);
+    expect(() => F.gridSample(img, torch.zeros([1, 2, 2, 3]))).toThrow(E.grid_sample_grid_shape);
+    expect(() => F.gridSample(img, torch.zeros([2, 2, 2, 2]))).toThrow(E.grid_sample_batch);
+    expect(() => new T.RandomRotation(-3)).toThrow(E.rotation_degrees_negative);
+    expect(() => new T.RandomAffine(0, { translate: [0.5, 1.5] })).toThrow(E.affine_translate_range);
+    expect(() => new T.ColorJitter({ hue: [-0.7, 0.2] })).toThrow(E.color_jitter_hue_range);
+    expect(() => new T.RandomErasing({ scale: [0.1, 1.5] })).toThrow(E.erasing_scale_range);
+  });
+
   it("flip and interpolate errors are PyTorch's", () => {
     const E = fixtures.errors;
     const F = torch.nn.functional;

@@ -127,6 +127,25 @@ describe("image data sets with torch.vision transforms in workers", () => {
     expect(shapes).toEqual([[2, 1, 4, 4], [2, 1, 4, 4], [2, 1, 4, 4]]);
   });
 
+  it("the augmentations (RandomResizedCrop, RandomAffine, ColorJitter, RandomErasing) are rebuilt in the workers and repeat with the seed", async () => {
+    const augment = new T.Compose([
+      new T.ConvertImageDtype("float32"),
+      new T.RandomResizedCrop(5, { scale: [0.5, 1] }),
+      new T.RandomAffine(15, { translate: [0.1, 0.1] }),
+      new T.ColorJitter(0.3, 0.3),
+      new T.RandomErasing({ p: 1 }),
+    ]);
+    const plain = await collect(new DataLoader(make({ transform: new T.Compose([new T.ConvertImageDtype("float32"), new T.Resize([5, 5])]) }), { batchSize: 3, numWorkers: 2 }));
+    const run = async () => {
+      torch.manualSeed(3);
+      return collect(new DataLoader(make({ transform: augment }), { batchSize: 3, numWorkers: 2 }));
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    expect(first).not.toEqual(plain);
+    expect((JSON.parse(first[0] as string) as number[][][][][])[0]![0]![0]!.length).toBe(5);
+  });
+
   it("a plain-function transform is a clear error with numWorkers > 0", async () => {
     const ds = make({ transform: (x) => x.mul(2) });
     await expect(collect(new DataLoader(ds, { numWorkers: 1 }))).rejects.toThrow("MNIST: its transform is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0");

@@ -12,6 +12,8 @@ export * from "./losses.js";
 export { conv1d, conv2d, unfold, fold } from "../ops/conv.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from "../ops/pool.js";
 export { interpolate } from "../ops/interpolate.js";
+export { gridSample } from "../ops/grid-sample.js";
+export type { GridSampleOptions } from "../ops/grid-sample.js";
 export type { InterpolateOptions } from "../ops/interpolate.js";
 
 /** torch.nn.functional.pad: (left, right) pairs from the last dim on; negative amounts crop. */

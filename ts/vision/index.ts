@@ -1,3 +1,3 @@
 // torch.vision: torchvision's transforms and utils for the course's image lectures.
-export * as transforms from "./transforms.js";
+export * as transforms from "./transforms/index.js";
 export * as utils from "./utils.js";

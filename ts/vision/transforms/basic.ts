@@ -4,46 +4,15 @@
 // draw from taimatsu's generator exactly as torchvision draws from PyTorch's (torch.rand(1) for
 // a flip, torch.randint for a crop offset), so a seed gives torchvision's choices. All but
 // Lambda describe themselves for DataLoader workers, which rebuild them from the library.
-import { LIBRARY, type WorkerSpec } from "../data/worker-loader.js";
-import { Module } from "../nn/module.js";
-import { pad as padOp } from "../ops/movement.js";
-import { interpolate } from "../ops/interpolate.js";
-import { DType, isFloating } from "../tensor/dtype.js";
-import { rand, randint, tensor } from "../tensor/create.js";
-import { fmtShape } from "../tensor/shape.js";
-import { Tensor } from "../tensor/tensor.js";
-
-type Size = number | readonly [number] | readonly [number, number];
-
-/** (height, width) from torchvision's size argument: an int is a square. */
-function sizeOf(name: string, size: Size): [number, number] {
-  const s = typeof size === "number" ? [size, size] : size.length === 1 ? [size[0], size[0]] : [size[0], size[1]];
-  if (!s.every((v) => Number.isInteger(v) && v > 0)) throw new TypeError(`${name}: size should be a positive int or a sequence of one or two positive ints, got ${JSON.stringify(size)}`);
-  return s as [number, number];
-}
-
-function checkImage(name: string, img: Tensor): void {
-  if (!(img instanceof Tensor)) throw new TypeError(`${name}: img should be a Tensor. Got ${img === null ? "null" : typeof img}`);
-  if (img.dim() < 2) throw new TypeError(`${name}: tensor is not a torch image (expected at least 2 dims (…, H, W), got ${fmtShape(img.shape)})`);
-}
-
-/** Python's round(): halves go to the even neighbour (torchvision's center_crop uses it). */
-const pyRound = (v: number): number => {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-};
-
-/** A transform a DataLoader worker can rebuild: the library's class by name, and its arguments. */
-abstract class Transform extends Module {
-  private readonly spec: WorkerSpec;
-  constructor(name: string, args: unknown[]) {
-    super();
-    this.spec = { module: LIBRARY, exportName: `vision.transforms.${name}`, args };
-  }
-  workerSpec(): WorkerSpec {
-    return this.spec;
-  }
-}
+import { Module } from "../../nn/module.js";
+import { pad as padOp } from "../../ops/movement.js";
+import { interpolate } from "../../ops/interpolate.js";
+import { DType, isFloating } from "../../tensor/dtype.js";
+import { rand, randint, tensor } from "../../tensor/create.js";
+import { fmtShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
+import { checkImage, pyRound, sizeOf, Transform, type Size } from "./transform.js";
+import { rgbToGrayscale } from "./color.js";
 
 /** transforms.Compose: each transform in turn. */
 export class Compose extends Transform {
@@ -207,13 +176,18 @@ export class Resize extends Transform {
       }
       [ow, oh] = w <= h ? [newShort, newLong] : [newLong, newShort];
     }
-    const x = isFloating(img.dtype) ? img : img.to("float32");
-    const batched = x.dim() === 3 ? x.unsqueeze(0) : x.dim() === 2 ? x.unsqueeze(0).unsqueeze(0) : x;
-    const flat = batched.reshape([-1, batched.shape[batched.dim() - 3], h, w]);
-    let y = interpolate(flat, { size: [oh, ow], mode: this.interpolation }).reshape([...img.shape.slice(0, -2), oh, ow]);
-    if (!isFloating(img.dtype)) y = y.round().to(img.dtype);
-    return y;
+    return resizeImage(img, [oh, ow], this.interpolation);
   }
+}
+
+/** F.resize on tensors to exactly (oh, ow): resampled in float, integer images rounded back. */
+export function resizeImage(img: Tensor, [oh, ow]: readonly [number, number], interpolation: "bilinear" | "nearest"): Tensor {
+  const [h, w] = img.shape.slice(-2);
+  const x = isFloating(img.dtype) ? img : img.to("float32");
+  const batched = x.dim() === 3 ? x.unsqueeze(0) : x.dim() === 2 ? x.unsqueeze(0).unsqueeze(0) : x;
+  const flat = batched.reshape([-1, batched.shape[batched.dim() - 3], h, w]);
+  const y = interpolate(flat, { size: [oh, ow], mode: interpolation }).reshape([...img.shape.slice(0, -2), oh, ow]);
+  return isFloating(img.dtype) ? y : y.round().to(img.dtype);
 }
 
 /** transforms.RandomCrop: a size × size window at an offset drawn as torchvision draws it. */
@@ -278,11 +252,7 @@ export class Grayscale extends Transform {
     if (img.dim() < 3) throw new TypeError(`Input image tensor should have at least 3 dimensions, but found ${img.dim()}`);
     const c = img.shape[img.dim() - 3];
     if (c !== 1 && c !== 3) throw new TypeError(`Input image tensor permitted channel values are [1, 3], but found ${c}`);
-    let gray = img.clone();
-    if (c === 3) {
-      const [r, g, b] = (isFloating(img.dtype) ? img : img.to("float32")).unbind(-3);
-      gray = r!.mul(0.2989).add(g!.mul(0.587)).add(b!.mul(0.114)).to(img.dtype).unsqueeze(-3);
-    }
+    const gray = c === 3 ? rgbToGrayscale(img) : img.clone();
     return this.numOutputChannels === 3 ? gray.expand([...img.shape.slice(0, -3), 3, ...img.shape.slice(-2)]) : gray;
   }
 }

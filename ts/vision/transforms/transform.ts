@@ -1,0 +1,38 @@
+// What torchvision's transforms share: their size and image checks, Python's rounding, and the
+// base class through which DataLoader workers rebuild a transform from the library by name.
+import { LIBRARY, type WorkerSpec } from "../../data/worker-loader.js";
+import { Module } from "../../nn/module.js";
+import { fmtShape } from "../../tensor/shape.js";
+import { Tensor } from "../../tensor/tensor.js";
+
+export type Size = number | readonly [number] | readonly [number, number];
+
+/** (height, width) from torchvision's size argument: an int is a square. */
+export function sizeOf(name: string, size: Size): [number, number] {
+  const s = typeof size === "number" ? [size, size] : size.length === 1 ? [size[0], size[0]] : [size[0], size[1]];
+  if (!s.every((v) => Number.isInteger(v) && v > 0)) throw new TypeError(`${name}: size should be a positive int or a sequence of one or two positive ints, got ${JSON.stringify(size)}`);
+  return s as [number, number];
+}
+
+export function checkImage(name: string, img: Tensor): void {
+  if (!(img instanceof Tensor)) throw new TypeError(`${name}: img should be a Tensor. Got ${img === null ? "null" : typeof img}`);
+  if (img.dim() < 2) throw new TypeError(`${name}: tensor is not a torch image (expected at least 2 dims (…, H, W), got ${fmtShape(img.shape)})`);
+}
+
+/** Python's round(): halves go to the even neighbour (torchvision's center_crop uses it). */
+export const pyRound = (v: number): number => {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+/** A transform a DataLoader worker can rebuild: the library's class by name, and its arguments. */
+export abstract class Transform extends Module {
+  private readonly spec: WorkerSpec;
+  constructor(name: string, args: unknown[]) {
+    super();
+    this.spec = { module: LIBRARY, exportName: `vision.transforms.${name}`, args };
+  }
+  workerSpec(): WorkerSpec {
+    return this.spec;
+  }
+}
