@@ -19,7 +19,7 @@ interface Builtins {
     parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(event: "message", listener: (m: unknown) => void): void } | null;
   };
   "node:os": { availableParallelism(): number };
-  "node:fs/promises": { readFile(path: string): Promise<Uint8Array> };
+  "node:fs/promises": { readFile(path: string): Promise<Uint8Array>; writeFile(path: string, data: Uint8Array): Promise<void> };
 }
 
 /** A built-in module, or undefined where there is none (browsers). */

@@ -5,6 +5,7 @@
 // dicts/lists of tensors and numbers): the pickle opcodes and globals such files use, with a
 // clear error for anything else, since a pickle can name arbitrary Python code. save writes a
 // state dict the way torch.save does, for torch.load in Python.
+import { crc32 } from "./crc32.js";
 import { storageArray } from "../backend/typed.js";
 import { contiguous } from "../ops/raw.js";
 import { DType, itemSize } from "../tensor/dtype.js";
@@ -470,18 +471,6 @@ function loadLegacy(bytes: Uint8Array): unknown {
 }
 
 // ---- writing ------------------------------------------------------------------------------
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** A ZIP archive of stored entries, each entry's data aligned to 64 bytes as PyTorch's writer does. */
 function writeZip(entries: [string, Uint8Array][]): Uint8Array {

@@ -1,3 +1,4 @@
 // torch.vision: torchvision's transforms and utils for the course's image lectures.
 export * as transforms from "./transforms/index.js";
 export * as utils from "./utils.js";
+export * as io from "./io.js";

@@ -1,10 +1,12 @@
 // torchvision.utils.make_grid: a batch of images laid out as one picture, rows of `nrow`,
 // `padding` pixels of `padValue` around each, optionally rescaled to [0, 1] — for showing
-// samples and predictions. Without gradients, as torchvision's.
+// samples and predictions. Without gradients, as torchvision's. save_image: that picture as
+// a PNG file.
 import { noGrad } from "../autograd/mode.js";
 import { cat, stack } from "../ops/movement.js";
 import { full } from "../tensor/create.js";
 import { Tensor } from "../tensor/tensor.js";
+import { writePng } from "./io.js";
 
 export interface MakeGridOptions {
   nrow?: number;
@@ -46,4 +48,14 @@ export function makeGrid(images: Tensor | readonly Tensor[], opts: MakeGridOptio
     }
     return grid;
   });
+}
+
+/**
+ * torchvision.utils.save_image: the grid of `images` (floats in [0, 1]) as 8-bit PNG, written
+ * to `path` (Node, Bun, Deno); returns the file's bytes (in a browser, call it without a path).
+ */
+export async function saveImage(images: Tensor | readonly Tensor[], path?: string, opts: MakeGridOptions = {}): Promise<Uint8Array> {
+  const grid = makeGrid(images, opts);
+  const pixels = noGrad(() => grid.mul(255).add(0.5).clamp(0, 255).to("uint8"));
+  return writePng(pixels, path);
 }

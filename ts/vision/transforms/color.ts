@@ -128,7 +128,7 @@ export class ColorJitter extends Transform {
   readonly contrast: [number, number] | null;
   readonly saturation: [number, number] | null;
   readonly hue: [number, number] | null;
-  constructor(...args: Rest<[brightness?: Factor, contrast?: Factor, saturation?: Factor, hue?: Factor], ColorJitterOptions>) {
+  constructor(...args: Rest<[brightness: Factor, contrast: Factor, saturation: Factor, hue: Factor], ColorJitterOptions>) {
     super("ColorJitter", args);
     const o = bindArgs<ColorJitterOptions>({ fn: "ColorJitter.__init__", positional: ["brightness", "contrast", "saturation", "hue"] }, args);
     this.brightness = factorRange(o.brightness ?? 0, "brightness", 1, [0, Infinity], true);

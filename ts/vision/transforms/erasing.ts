@@ -26,7 +26,7 @@ export class RandomErasing extends Transform {
   readonly ratio: Range;
   readonly value: EraseValue;
   readonly inplace: boolean;
-  constructor(...args: Rest<[p?: number, scale?: Range, ratio?: Range, value?: EraseValue, inplace?: boolean], RandomErasingOptions>) {
+  constructor(...args: Rest<[p: number, scale: Range, ratio: Range, value: EraseValue, inplace: boolean], RandomErasingOptions>) {
     super("RandomErasing", args);
     const o = bindArgs<RandomErasingOptions>({ fn: "RandomErasing.__init__", positional: ["p", "scale", "ratio", "value", "inplace"] }, args);
     this.p = o.p ?? 0.5;

@@ -151,7 +151,7 @@ export class RandomResizedCrop extends Transform {
   readonly scale: Range;
   readonly ratio: Range;
   readonly interpolation: Interpolation;
-  constructor(size: Size, ...args: Rest<[scale?: Range, ratio?: Range, interpolation?: Interpolation], RandomResizedCropOptions>) {
+  constructor(size: Size, ...args: Rest<[scale: Range, ratio: Range, interpolation: Interpolation], RandomResizedCropOptions>) {
     super("RandomResizedCrop", [size, ...args]);
     const o = bindArgs<RandomResizedCropOptions & { size: Size }>(
       { fn: "RandomResizedCrop.__init__", positional: ["size", "scale", "ratio", "interpolation"], required: 1, keywords: ["antialias"] },
@@ -213,7 +213,7 @@ export class RandomRotation extends Transform {
   readonly expand: boolean;
   readonly center: Range | null;
   readonly fill: Fill;
-  constructor(degrees: number | Range, ...args: Rest<[interpolation?: Interpolation, expand?: boolean, center?: Range | null, fill?: Fill], RandomRotationOptions>) {
+  constructor(degrees: number | Range, ...args: Rest<[interpolation: Interpolation, expand: boolean, center: Range | null, fill: Fill], RandomRotationOptions>) {
     super("RandomRotation", [degrees, ...args]);
     const o = bindArgs<RandomRotationOptions & { degrees: number | Range }>(
       { fn: "RandomRotation.__init__", positional: ["degrees", "interpolation", "expand", "center", "fill"], required: 1 },
@@ -261,7 +261,7 @@ export class RandomAffine extends Transform {
   readonly center: Range | null;
   constructor(
     degrees: number | Range,
-    ...args: Rest<[translate?: Range | null, scale?: Range | null, shear?: number | readonly number[] | null, interpolation?: Interpolation, fill?: Fill, center?: Range | null], RandomAffineOptions>
+    ...args: Rest<[translate: Range | null, scale: Range | null, shear: number | readonly number[] | null, interpolation: Interpolation, fill: Fill, center: Range | null], RandomAffineOptions>
   ) {
     super("RandomAffine", [degrees, ...args]);
     const o = bindArgs<RandomAffineOptions & { degrees: number | Range }>(
