@@ -1,6 +1,6 @@
 // npm run demo:cnn — the digits CNN (examples/cnn/train.ts), printing each epoch.
 import { digitsCnn, trainDigitsCnn } from "./cnn/train.js";
-import * as torch from "../ts/index.js";
+import * as torch from "taimatsu";
 
 console.log(digitsCnn().toString(), `\n${torch.nn.utils.countParameters(digitsCnn())} parameters`);
 const t0 = performance.now();

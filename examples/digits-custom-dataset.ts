@@ -1,7 +1,7 @@
 // A custom Dataset (PyTorch's __getitem__/__len__ as getItem/length) feeding the wider
 // 64-128-64-10 MLP trained with Adam, with a validation split made by randomSplit.
-import * as torch from "../ts/index.js";
-import { loadDigits } from "../ts/digits.js";
+import * as torch from "taimatsu";
+import { loadDigits } from "taimatsu/digits";
 
 const { nn } = torch;
 const { Dataset, DataLoader, randomSplit } = torch.utils.data;

@@ -1,6 +1,6 @@
 // npm run demo:rnn — the digits read row by row by an LSTM (examples/rnn/train.ts).
 import { RowLSTM, trainDigitsRnn } from "./rnn/train.js";
-import * as torch from "../ts/index.js";
+import * as torch from "taimatsu";
 
 console.log(new RowLSTM().toString(), `\n${torch.nn.utils.countParameters(new RowLSTM())} parameters`);
 const t0 = performance.now();

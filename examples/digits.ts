@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import * as torch from "../ts/index.js";
+import * as torch from "taimatsu";
 import { defaults, trainDigits } from "./digits/train.js";
 import { ProgressBar } from "./digits/progress.js";
 import { lossCurveSvg } from "./digits/plot.js";

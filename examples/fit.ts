@@ -1,6 +1,6 @@
 // The epoch loop of the CNN and RNN examples: Adam over the loader's batches, then the loss
 // and accuracy on the test split, as their PyTorch twins run it (scripts/twin_fit.py).
-import * as torch from "../ts/index.js";
+import * as torch from "taimatsu";
 
 export interface EpochReport {
   epoch: number;

@@ -1,6 +1,6 @@
 // A first taimatsu program: tensors, broadcasting, matmul and autograd, fitting a line by
 // gradient descent exactly as one would in PyTorch.
-import * as torch from "../ts/index.js";
+import * as torch from "taimatsu";
 
 torch.manualSeed(0);
 const x = torch.linspace(-1, 1, 64).unsqueeze(1);

@@ -1,6 +1,8 @@
 // The package's declarations as a TypeScript user meets them: test/fixtures/types/app.ts is
-// compiled against dist/ (strict, noUncheckedIndexedAccess, no Node types); module calls are
-// typed from forward, so misuse is a compile error, and nothing else is.
+// compiled against dist/ (strict, noUncheckedIndexedAccess, no Node types, emitting its own
+// declarations); module calls are typed from forward, so misuse is a compile error, and
+// nothing else is.
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -11,7 +13,10 @@ describe("the package's types", () => {
     const program = ts.createProgram([file], {
       strict: true,
       noUncheckedIndexedAccess: true,
-      noEmit: true,
+      // declarations as a library exporting its own modules emits them: taimatsu's classes must be nameable
+      declaration: true,
+      emitDeclarationOnly: true,
+      outDir: join(tmpdir(), "taimatsu-types"),
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,

@@ -2,11 +2,11 @@
 // the bundled digits and must reach exactly the accuracy the same loop reaches in Node (the
 // demo's, held to PyTorch's run in data.test.ts), classify a held-out digit as Node does, load
 // weights saved in Node and predict exactly as there, and turn a drawn stroke into an 8×8 input
-// and a prediction. The page uses the built bundle (dist/).
+// and a prediction. The page, the demo and this test use the built package (dist/).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import * as torch from "../ts/index.js";
-import { loadDigits } from "../ts/digits.js";
+import * as torch from "../dist/taimatsu.js";
+import { loadDigits } from "../dist/digits.js";
 import { launchChromium } from "../scripts/chromium.mjs";
 import { serve } from "../scripts/static-server.mjs";
 import { trainDigits } from "../examples/digits/train.js";

@@ -2,8 +2,8 @@
 // MaxPool2d blocks and a Linear head, trained with Adam on DataLoader mini-batches. The same
 // script in PyTorch (scripts/digits_cnn_pytorch.py) starts from the same weights, sees the same
 // batches and retraces it; test/conv.test.ts holds this function to that run.
-import * as torch from "../../ts/index.js";
-import { loadDigits } from "../../ts/digits.js";
+import * as torch from "taimatsu";
+import { loadDigits } from "taimatsu/digits";
 import { EpochReport, fitClassifier } from "../fit.js";
 
 const { nn } = torch;

@@ -1,8 +1,8 @@
 // Lecture 2's digits classifier, trained the PyTorch way: sklearn's digits split 75/25,
 // mini-batches from a DataLoader, Linear(64,32)-ReLU-Linear(32,16)-ReLU-Linear(16,10).
 // The CLI (examples/digits.ts) and the accuracy test both run this function.
-import * as torch from "../../ts/index.js";
-import { loadDigits } from "../../ts/digits.js";
+import * as torch from "taimatsu";
+import { loadDigits } from "taimatsu/digits";
 
 const { nn } = torch;
 const { DataLoader, TensorDataset, trainTestSplit } = torch.utils.data;

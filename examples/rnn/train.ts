@@ -2,8 +2,8 @@
 // of 8 steps of 8 pixels by an LSTM, whose last hidden state a Linear layer classifies. The
 // same script in PyTorch (scripts/digits_rnn_pytorch.py) starts from the same weights, sees
 // the same batches and retraces it; test/rnn.test.ts holds this function to that run.
-import * as torch from "../../ts/index.js";
-import { loadDigits } from "../../ts/digits.js";
+import * as torch from "taimatsu";
+import { loadDigits } from "taimatsu/digits";
 import { EpochReport, fitClassifier } from "../fit.js";
 
 const { nn } = torch;

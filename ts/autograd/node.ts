@@ -23,6 +23,7 @@ export class AccumulateGrad {
   toString(): string {
     return `<${this.name} object>`;
   }
+  /** @internal */
   [INSPECT](): string {
     return this.toString();
   }
@@ -76,6 +77,7 @@ export class Node {
     return `<${this.name} object>`;
   }
 
+  /** @internal */
   [INSPECT](): string {
     return this.toString();
   }

@@ -4,10 +4,10 @@
 // workerSpec (the library's own classes from this import of the library, a user's from their
 // module URL), then answers {id, indices} with the collated (or, with a custom collateFn, raw)
 // samples.
-import * as torch from "../index.js";
-import { nodeBuiltin } from "../node-builtins.js";
-import { defaultCollate } from "./collate.js";
-import { LIBRARY, pack, unpack, type WorkerSpec } from "./worker-loader.js";
+import * as torch from "./index.js";
+import { nodeBuiltin } from "./node-builtins.js";
+import { defaultCollate } from "./data/collate.js";
+import { LIBRARY, pack, unpack, type WorkerSpec } from "./data/worker-loader.js";
 
 interface Dataset {
   getItem(i: number): unknown;
