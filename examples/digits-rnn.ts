@@ -4,7 +4,7 @@ import * as torch from "taimatsu";
 
 console.log(new RowLSTM().toString(), `\n${torch.nn.utils.countParameters(new RowLSTM())} parameters`);
 const t0 = performance.now();
-const { history } = trainDigitsRnn(15, 0, (e) =>
+const { history } = await trainDigitsRnn(15, 0, (e) =>
   console.log(`epoch ${String(e.epoch).padStart(2)}: train loss ${e.trainLoss.toFixed(4)} | test loss ${e.testLoss.toFixed(4)} acc ${e.testAccuracy.toFixed(4)}`),
 );
 const final = history[history.length - 1];

@@ -9,13 +9,13 @@ export interface EpochReport {
   testAccuracy: number;
 }
 
-export function fitClassifier(
+export async function fitClassifier(
   model: torch.nn.Module,
-  loader: Iterable<torch.Tensor[]>,
+  loader: Iterable<torch.Tensor[]> | AsyncIterable<torch.Tensor[]>,
   test: [torch.Tensor, torch.Tensor],
   opts: { epochs: number; lr: number },
   onEpoch?: (e: EpochReport) => void,
-): EpochReport[] {
+): Promise<EpochReport[]> {
   const lossFn = new torch.nn.CrossEntropyLoss();
   const optimizer = new torch.optim.Adam(model.parameters(), { lr: opts.lr });
   const history: EpochReport[] = [];
@@ -23,7 +23,8 @@ export function fitClassifier(
     model.train();
     let lossSum = 0;
     let seen = 0;
-    for (const [x, y] of loader) {
+    // for await: a loader with workers delivers its batches asynchronously
+    for await (const [x, y] of loader) {
       optimizer.zeroGrad();
       const loss = lossFn(model(x), y);
       loss.backward();

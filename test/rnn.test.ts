@@ -75,9 +75,9 @@ describe("recurrent layers against PyTorch", () => {
 });
 
 describe("the digits RNN example (npm run demo:rnn)", () => {
-  it("retraces PyTorch's run of the same script (scripts/digits_rnn_pytorch.py) epoch by epoch", () => {
+  it("retraces PyTorch's run of the same script (scripts/digits_rnn_pytorch.py) epoch by epoch", async () => {
     const want = pytorchRnnRun.history;
-    const { history } = trainDigitsRnn(want.length, 0);
+    const { history } = await trainDigitsRnn(want.length, 0);
     history.forEach((h, e) => {
       expect(Math.abs(h.trainLoss - want[e].trainLoss), `epoch ${e + 1} train loss`).toBeLessThan(1e-3);
       expect(Math.abs(h.testLoss - want[e].testLoss), `epoch ${e + 1} test loss`).toBeLessThan(2e-3);

@@ -19,12 +19,12 @@ export class RowLSTM extends nn.Module {
   }
 }
 
-export function trainDigitsRnn(epochs = 15, seed = 0, onEpoch?: (e: EpochReport) => void): { model: RowLSTM; history: EpochReport[] } {
+export async function trainDigitsRnn(epochs = 15, seed = 0, onEpoch?: (e: EpochReport) => void): Promise<{ model: RowLSTM; history: EpochReport[] }> {
   torch.manualSeed(seed);
   const digits = loadDigits();
   const [xTrain, xTest, yTrain, yTest] = trainTestSplit(digits.data.div(16), digits.target, { testSize: 0.25, randomState: seed });
   const loader = new DataLoader(new TensorDataset(xTrain, yTrain), { batchSize: 32, shuffle: true, generator: new torch.Generator(seed) });
   const model = new RowLSTM();
-  const history = fitClassifier(model, loader as Iterable<torch.Tensor[]>, [xTest, yTest], { epochs, lr: 0.01 }, onEpoch);
+  const history = await fitClassifier(model, loader, [xTest, yTest], { epochs, lr: 0.01 }, onEpoch);
   return { model, history };
 }

@@ -126,10 +126,14 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
   /**
    * Each pass draws a base seed first, as PyTorch's iterator does: workers are seeded with it
    * (base + worker id), and the default generator's stream stays PyTorch's epoch after epoch.
+   * Persistent workers keep PyTorch's one iterator, reset each epoch: one seed, drawn on the
+   * first pass (again after shutdownWorkers).
    */
   private drawBaseSeed(): bigint {
+    if (this.persistentWorkers && this.numWorkers > 0) return (this.persistentSeed ??= (this.generator ?? defaultGenerator).nextSeed());
     return (this.generator ?? defaultGenerator).nextSeed();
   }
+  private persistentSeed: bigint | null = null;
 
   /** The number of batches per epoch. */
   get length(): number {
@@ -216,6 +220,7 @@ export class DataLoader<T = unknown, B = Collated<Awaited<T>>, D extends Source<
   async shutdownWorkers(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
+    this.persistentSeed = null;
   }
 
   private async *fromWorkers(baseSeed: bigint): AsyncGenerator<B> {
