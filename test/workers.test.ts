@@ -8,6 +8,9 @@ import { NoisyDataset } from "./fixtures/noisy-dataset.mjs";
 type T = InstanceType<typeof torch.Tensor>;
 const { DataLoader, TensorDataset, Subset } = torch.utils.data;
 
+/** The base seed an iterator draws first (PyTorch's int64 random_()): the library's own draw, not public API. */
+const drawBaseSeed = (g: InstanceType<typeof torch.Generator>): bigint => (g as unknown as { nextSeed(): bigint }).nextSeed();
+
 async function collect(loader: AsyncIterable<unknown>): Promise<unknown[]> {
   const out: unknown[] = [];
   for await (const b of loader) out.push(JSON.stringify(b, (_, v) => (v instanceof torch.Tensor ? v.tolist() : v)));
@@ -21,11 +24,36 @@ describe("DataLoader with numWorkers > 0", () => {
     const serial = await collect(new DataLoader(ds, opts(0)));
     expect(await collect(new DataLoader(ds, opts(2)))).toEqual(serial);
     expect(await collect(new DataLoader(ds, { ...opts(2), prefetchFactor: 1 }))).toEqual(serial);
-    const persistent = new DataLoader(ds, { ...opts(2), persistentWorkers: true });
-    const serialLoader = new DataLoader(ds, opts(0));
-    for (let epoch = 0; epoch < 2; epoch++) expect(await collect(persistent)).toEqual(await collect(serialLoader));
-    await persistent.shutdownWorkers();
     expect(serial).toHaveLength(13);
+  });
+  it("persistent workers keep PyTorch's one iterator: one base seed, drawn on the first epoch, then only the shuffles", async () => {
+    const gen = new torch.Generator(11);
+    const persistent = new DataLoader(ds, { batchSize: 16, shuffle: true, generator: gen, numWorkers: 2, persistentWorkers: true });
+    // what PyTorch's reset iterator gives: the shuffle of epoch 2 follows epoch 1's directly (each
+    // epoch's RandomSampler draws a permutation, then one more for the empty remainder)
+    const expected = (epoch: number) => {
+      const g = new torch.Generator(11);
+      drawBaseSeed(g);
+      let order: number[] = [];
+      for (let e = 0; e <= epoch; e++) {
+        order = torch.randperm(203, { generator: g }).tolist() as number[];
+        torch.randperm(203, { generator: g });
+      }
+      return order;
+    };
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const batches = (await collect(persistent)).map((b) => JSON.parse(b as string) as [number[][], number[]]);
+      expect(batches.flatMap(([, y]) => y)).toEqual(expected(epoch));
+    }
+    await persistent.shutdownWorkers();
+    // after a shutdown, the next epoch is a new iterator: it draws a base seed again
+    const g = new torch.Generator(11);
+    drawBaseSeed(g);
+    for (let k = 0; k < 4; k++) torch.randperm(203, { generator: g });
+    drawBaseSeed(g);
+    const afterShutdown = (await collect(persistent)).map((b) => JSON.parse(b as string) as [number[][], number[]]);
+    expect(afterShutdown.flatMap(([, y]) => y)).toEqual(torch.randperm(203, { generator: g }).tolist());
+    await persistent.shutdownWorkers();
   });
   it("seeds worker k with the loader's base seed + k, as PyTorch does: random augmentations repeat with the seed", async () => {
     const run = async (seed: number) => {
