@@ -2,3 +2,4 @@
 export * as transforms from "./transforms/index.js";
 export * as utils from "./utils.js";
 export * as io from "./io.js";
+export * as models from "./models/index.js";
