@@ -14,6 +14,8 @@ const manualChunks = (id) => (/\/ts\/(main|digits|worker|data\/datasets\/digits(
 const library = (format, ext, input) => ({
   input,
   onwarn,
+  // the JPEG decoder outside browsers: a dependency, imported on first use
+  external: ["jpeg-js"],
   plugins: [typescript({ tsconfig: "./tsconfig.build.json" })],
   output: { dir: "dist", format, entryFileNames: `[name].${ext}`, chunkFileNames: `[name]-[hash].${ext}`, manualChunks, sourcemap: true, exports: "named" },
 });

@@ -174,6 +174,14 @@ describe("image data sets with torch.vision transforms in workers", () => {
     expect((JSON.parse(first[0] as string) as number[][][][][])[0]![0]![0]!.length).toBe(5);
   });
 
+  it("an ImageFolder of PNG and JPEG files is rebuilt in the workers: the same batches as numWorkers: 0", async () => {
+    const root = new URL("./fixtures/image-folder", import.meta.url).pathname;
+    const ds = new torch.vision.datasets.ImageFolder(root, new T.Compose([new T.ToTensor(), new T.Resize([4, 4])]));
+    const serial = await collect(new DataLoader(ds, { batchSize: 2, numWorkers: 0 }));
+    expect(await collect(new DataLoader(ds, { batchSize: 2, numWorkers: 2 }))).toEqual(serial);
+    expect(serial).toHaveLength(3);
+  });
+
   it("a plain-function transform is a clear error with numWorkers > 0", async () => {
     const ds = make({ transform: (x) => x.mul(2) });
     await expect(collect(new DataLoader(ds, { numWorkers: 1 }))).rejects.toThrow("MNIST: its transform is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0");

@@ -19,6 +19,7 @@ interface Builtins {
     parentPort: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void; on(event: "message", listener: (m: unknown) => void): void } | null;
   };
   "node:os": { availableParallelism(): number };
+  "node:fs": { readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean; isFile(): boolean }[] };
   "node:fs/promises": { readFile(path: string): Promise<Uint8Array>; writeFile(path: string, data: Uint8Array): Promise<void> };
 }
 

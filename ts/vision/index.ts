@@ -3,3 +3,5 @@ export * as transforms from "./transforms/index.js";
 export * as utils from "./utils.js";
 export * as io from "./io.js";
 export * as models from "./models/index.js";
+export * as datasets from "./datasets.js";
+export { DecodedImage } from "./image.js";

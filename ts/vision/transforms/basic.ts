@@ -13,6 +13,7 @@ import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { checkImage, pyRound, sizeOf, Transform, type Size } from "./transform.js";
 import { rgbToGrayscale } from "./color.js";
+import { DecodedImage } from "../image.js";
 
 /** transforms.Compose: each transform in turn. */
 export class Compose extends Transform {
@@ -39,8 +40,9 @@ export class Lambda extends Module {
 }
 
 /** H×W×C (or H×W) to C×H×W. */
-function channelsFirst(name: string, img: Tensor): Tensor {
-  if (!(img instanceof Tensor)) throw new TypeError(`${name}: pic should be an image tensor (H×W×C), got ${img === null ? "null" : typeof img}`);
+function channelsFirst(name: string, pic: Tensor | DecodedImage): Tensor {
+  const img = pic instanceof DecodedImage ? pic.pixels : pic;
+  if (!(img instanceof Tensor)) throw new TypeError(`${name}: pic should be a decoded image or an image tensor (H×W×C), got ${img === null ? "null" : typeof img}`);
   if (img.dim() === 2) return img.unsqueeze(0);
   if (img.dim() !== 3) throw new Error(`${name}: pic should be 2 or 3 dimensional. Got ${img.dim()} dimensions.`);
   return img.permute([2, 0, 1]).contiguous();
@@ -51,7 +53,7 @@ export class ToTensor extends Transform {
   constructor() {
     super("ToTensor", []);
   }
-  forward(pic: Tensor): Tensor {
+  forward(pic: Tensor | DecodedImage): Tensor {
     const chw = channelsFirst("ToTensor", pic);
     return chw.dtype === "uint8" ? chw.to("float32").div(255) : chw;
   }
@@ -62,7 +64,7 @@ export class PILToTensor extends Transform {
   constructor() {
     super("PILToTensor", []);
   }
-  forward(pic: Tensor): Tensor {
+  forward(pic: Tensor | DecodedImage): Tensor {
     return channelsFirst("PILToTensor", pic);
   }
 }

@@ -4,6 +4,7 @@ import { LIBRARY, type WorkerSpec } from "../../data/worker-loader.js";
 import { Module } from "../../nn/module.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { DecodedImage } from "../image.js";
 
 export type Size = number | readonly [number] | readonly [number, number];
 
@@ -15,6 +16,9 @@ export function sizeOf(name: string, size: Size): [number, number] {
 }
 
 export function checkImage(name: string, img: Tensor): void {
+  if ((img as unknown) instanceof DecodedImage) {
+    throw new TypeError(`${name}: got a decoded image (as ImageFolder gives, torchvision's PIL image); taimatsu's transforms work on image tensors: put ToTensor() or PILToTensor() first`);
+  }
   if (!(img instanceof Tensor)) throw new TypeError(`${name}: img should be a Tensor. Got ${img === null ? "null" : typeof img}`);
   if (img.dim() < 2) throw new TypeError(`${name}: tensor is not a torch image (expected at least 2 dims (…, H, W), got ${fmtShape(img.shape)})`);
 }
