@@ -62,9 +62,25 @@ describe("torch.vision.datasets.ImageFolder", () => {
     expect(rgb.narrow(0, 2, 1).tolist()).toEqual(grey.tolist());
   });
 
-  it("says what is wrong: a transform before ToTensor, no folder, an empty class, a file that is not an image", async () => {
-    const early = new torch.vision.datasets.ImageFolder(root, new T.RandomCrop(2));
-    await expect(early.getItem(0)).rejects.toThrow("RandomCrop: got a decoded image (as ImageFolder gives, torchvision's PIL image); taimatsu's transforms work on image tensors: put ToTensor() or PILToTensor() first");
+  it("takes torchvision's order, transforms before ToTensor on the decoded image, with the same result", async () => {
+    const pilOrder = new torch.vision.datasets.ImageFolder(root, new T.Compose([new T.RandomCrop(4), new T.RandomHorizontalFlip(), new T.ToTensor()]));
+    const tensorOrder = new torch.vision.datasets.ImageFolder(root, new T.Compose([new T.ToTensor(), new T.RandomCrop(4), new T.RandomHorizontalFlip()]));
+    for (let i = 0; i < pilOrder.length; i++) {
+      torch.manualSeed(i);
+      const [a] = (await pilOrder.getItem(i)) as [torch.Tensor];
+      torch.manualSeed(i);
+      const [b] = (await tensorOrder.getItem(i)) as [torch.Tensor];
+      expect(a.dtype).toBe("float32");
+      expect(a.tolist()).toEqual(b.tolist());
+    }
+    const [cropped] = (await new torch.vision.datasets.ImageFolder(root, new T.CenterCrop(3)).getItem(0)) as [torch.vision.DecodedImage];
+    expect(cropped).toBeInstanceOf(torch.vision.DecodedImage);
+    expect([cropped.size, cropped.mode]).toEqual([[3, 3], "RGB"]);
+  });
+
+  it("says what is wrong: Normalize on a decoded image, PILToTensor on a float tensor, no folder, an empty class, a file that is not an image", async () => {
+    await expect(new torch.vision.datasets.ImageFolder(root, new T.Normalize([0.5], [0.5])).getItem(0)).rejects.toThrow("Input tensor should be a float tensor. Got uint8.");
+    expect(() => new T.PILToTensor()(torch.rand([3, 4, 4]))).toThrow("PILToTensor: pic should be a decoded image (H×W×C uint8), got a float32 tensor [3, 4, 4]");
     expect(() => new torch.vision.datasets.ImageFolder(join(root, "missing"))).toThrow(`ImageFolder: cannot read the folder ${join(root, "missing")}`);
     expect(() => new torch.vision.datasets.ImageFolder(join(__dirname, "fixtures", "types"))).toThrow("Couldn't find any class folder in");
     await expect(torch.vision.io.decodeImage(new TextEncoder().encode("not an image"))).rejects.toThrow("decodeImage: not a PNG or JPEG file (the image formats taimatsu reads)");

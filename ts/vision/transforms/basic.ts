@@ -11,7 +11,7 @@ import { DType, isFloating } from "../../tensor/dtype.js";
 import { rand, randint, tensor } from "../../tensor/create.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, pyRound, sizeOf, Transform, type Size } from "./transform.js";
+import { checkImage, ImageTransform, pyRound, sizeOf, Transform, type Size } from "./transform.js";
 import { rgbToGrayscale } from "./color.js";
 import { DecodedImage } from "../image.js";
 
@@ -39,27 +39,35 @@ export class Lambda extends Module {
   }
 }
 
-/** H×W×C (or H×W) to C×H×W. */
+/**
+ * A decoded image's pixels (a DecodedImage, or its H×W×C — or H×W — uint8 tensor, as
+ * decoders give them) as C×H×W. A float tensor is an image that is a tensor already.
+ */
 function channelsFirst(name: string, pic: Tensor | DecodedImage): Tensor {
   const img = pic instanceof DecodedImage ? pic.pixels : pic;
   if (!(img instanceof Tensor)) throw new TypeError(`${name}: pic should be a decoded image or an image tensor (H×W×C), got ${img === null ? "null" : typeof img}`);
+  if (img.dtype !== "uint8") throw new TypeError(`${name}: pic should be a decoded image (H×W×C uint8), got a ${img.dtype} tensor ${fmtShape(img.shape)}`);
   if (img.dim() === 2) return img.unsqueeze(0);
   if (img.dim() !== 3) throw new Error(`${name}: pic should be 2 or 3 dimensional. Got ${img.dim()} dimensions.`);
   return img.permute([2, 0, 1]).contiguous();
 }
 
-/** transforms.ToTensor: an H×W×C uint8 image to a C×H×W float32 tensor in [0, 1]. */
+/**
+ * transforms.ToTensor: a decoded image (H×W×C uint8) to a C×H×W float32 tensor in [0, 1]. A
+ * float tensor — what taimatsu's image data sets give, as ToTensor makes it — passes unchanged,
+ * so torchvision's pipelines (`[ToTensor(), Normalize(…)]`) work on them as written.
+ */
 export class ToTensor extends Transform {
   constructor() {
     super("ToTensor", []);
   }
   forward(pic: Tensor | DecodedImage): Tensor {
-    const chw = channelsFirst("ToTensor", pic);
-    return chw.dtype === "uint8" ? chw.to("float32").div(255) : chw;
+    if (pic instanceof Tensor && isFloating(pic.dtype)) return pic;
+    return channelsFirst("ToTensor", pic).to("float32").div(255);
   }
 }
 
-/** transforms.PILToTensor: an H×W×C image to C×H×W, its dtype kept. */
+/** transforms.PILToTensor: a decoded image (H×W×C uint8) to C×H×W uint8. */
 export class PILToTensor extends Transform {
   constructor() {
     super("PILToTensor", []);
@@ -70,11 +78,11 @@ export class PILToTensor extends Transform {
 }
 
 /** transforms.ConvertImageDtype: uint8 ↔ float, rescaling as torchvision does. */
-export class ConvertImageDtype extends Transform {
+export class ConvertImageDtype extends ImageTransform {
   constructor(readonly dtype: DType) {
     super("ConvertImageDtype", [dtype]);
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("ConvertImageDtype", img);
     if (img.dtype === this.dtype) return img;
     if (isFloating(img.dtype) && isFloating(this.dtype)) return img.to(this.dtype);
@@ -85,7 +93,7 @@ export class ConvertImageDtype extends Transform {
 }
 
 /** transforms.Normalize: (img − mean) / std per channel. */
-export class Normalize extends Transform {
+export class Normalize extends ImageTransform {
   readonly mean: number[];
   readonly std: number[];
   constructor(mean: readonly number[], std: readonly number[], readonly inplace = false) {
@@ -93,7 +101,7 @@ export class Normalize extends Transform {
     this.mean = [...mean];
     this.std = [...std];
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("Normalize", img);
     if (!isFloating(img.dtype)) throw new TypeError(`Input tensor should be a float tensor. Got ${img.dtype}.`);
     if (img.dim() < 3) throw new Error(`Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = ${fmtShape(img.shape)}`);
@@ -124,25 +132,25 @@ function padImage(img: Tensor, [l, t, r, b]: [number, number, number, number], f
 }
 
 /** transforms.Pad (constant mode). */
-export class Pad extends Transform {
+export class Pad extends ImageTransform {
   constructor(readonly padding: number | readonly number[], readonly fill = 0, readonly paddingMode = "constant") {
     super("Pad", [padding, fill, paddingMode]);
     paddingOf(padding);
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("Pad", img);
     return padImage(img, paddingOf(this.padding), this.fill, this.paddingMode);
   }
 }
 
 /** transforms.CenterCrop: the middle size × size (zero-padded first when the image is smaller). */
-export class CenterCrop extends Transform {
+export class CenterCrop extends ImageTransform {
   readonly size: [number, number];
   constructor(size: Size) {
     super("CenterCrop", [size]);
     this.size = sizeOf("CenterCrop", size);
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("CenterCrop", img);
     const [ch, cw] = this.size;
     let x = img;
@@ -156,7 +164,7 @@ export class CenterCrop extends Transform {
 }
 
 /** transforms.Resize on tensors (torchvision 0.14: no antialiasing): an int matches the shorter edge, keeping the aspect ratio. */
-export class Resize extends Transform {
+export class Resize extends ImageTransform {
   readonly size: number[];
   constructor(size: Size, readonly interpolation: "bilinear" | "nearest" = "bilinear", readonly maxSize: number | null = null, readonly antialias: boolean | null = null) {
     super("Resize", [size, interpolation, maxSize, antialias]);
@@ -165,7 +173,7 @@ export class Resize extends Transform {
     if (maxSize !== null && this.size.length !== 1) throw new Error(`max_size should only be passed if size specifies the length of the smaller edge, i.e. size should be an int or a sequence of length 1 in torchscript mode.`);
     if (antialias) throw new Error("Resize: antialias=true is not supported by taimatsu");
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("Resize", img);
     const [h, w] = img.shape.slice(-2);
     let [oh, ow] = this.size.length === 2 ? this.size : [0, 0];
@@ -193,13 +201,13 @@ export function resizeImage(img: Tensor, [oh, ow]: readonly [number, number], in
 }
 
 /** transforms.RandomCrop: a size × size window at an offset drawn as torchvision draws it. */
-export class RandomCrop extends Transform {
+export class RandomCrop extends ImageTransform {
   readonly size: [number, number];
   constructor(size: Size, readonly opts: { padding?: number | readonly number[] | null; padIfNeeded?: boolean; fill?: number; paddingMode?: string } = {}) {
     super("RandomCrop", [size, opts]);
     this.size = sizeOf("RandomCrop", size);
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("RandomCrop", img);
     const { padding = null, padIfNeeded = false, fill = 0, paddingMode = "constant" } = this.opts;
     let x = padding === null ? img : padImage(img, paddingOf(padding), fill, paddingMode);
@@ -216,11 +224,11 @@ export class RandomCrop extends Transform {
 }
 
 /** A mirror along one axis with probability p, drawn as torchvision draws it (torch.rand(1) < p). */
-abstract class RandomFlip extends Transform {
+abstract class RandomFlip extends ImageTransform {
   constructor(private readonly op: string, private readonly axis: number, readonly p: number) {
     super(op, [p]);
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage(this.op, img);
     return rand([1]).item() < this.p ? img.flip(this.axis) : img;
   }
@@ -244,12 +252,12 @@ export class RandomVerticalFlip extends RandomFlip {
 }
 
 /** transforms.Grayscale: ITU-R 601-2 luma (0.2989 R + 0.587 G + 0.114 B), in the image's dtype. */
-export class Grayscale extends Transform {
+export class Grayscale extends ImageTransform {
   constructor(readonly numOutputChannels: 1 | 3 = 1) {
     super("Grayscale", [numOutputChannels]);
     if (numOutputChannels !== 1 && numOutputChannels !== 3) throw new Error("num_output_channels should be either 1 or 3");
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("Grayscale", img);
     if (img.dim() < 3) throw new TypeError(`Input image tensor should have at least 3 dimensions, but found ${img.dim()}`);
     const c = img.shape[img.dim() - 3];

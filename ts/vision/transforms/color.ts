@@ -7,7 +7,7 @@ import { isFloating } from "../../tensor/dtype.js";
 import { uniform_ } from "../../ops/convert.js";
 import { stack } from "../../ops/movement.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, Transform } from "./transform.js";
+import { checkImage, ImageTransform } from "./transform.js";
 
 type Factor = number | readonly [number, number];
 
@@ -123,7 +123,7 @@ function factorRange(value: Factor, name: string, center: number, bound: readonl
 }
 
 /** transforms.ColorJitter: brightness, contrast, saturation and hue, each by a random factor, in a random order. */
-export class ColorJitter extends Transform {
+export class ColorJitter extends ImageTransform {
   readonly brightness: [number, number] | null;
   readonly contrast: [number, number] | null;
   readonly saturation: [number, number] | null;
@@ -144,7 +144,7 @@ export class ColorJitter extends Transform {
     return [order, draw(brightness), draw(contrast), draw(saturation), draw(hue)];
   }
 
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("ColorJitter", img);
     const [order, ...factors] = ColorJitter.getParams(this.brightness, this.contrast, this.saturation, this.hue);
     const adjust = [adjustBrightness, adjustContrast, adjustSaturation, adjustHue];

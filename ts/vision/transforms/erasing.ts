@@ -5,7 +5,7 @@ import { bindArgs, type Rest } from "../../signature.js";
 import { empty, rand, randint, randn, tensor } from "../../tensor/create.js";
 import { uniform_ } from "../../ops/convert.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, pyRound, Transform } from "./transform.js";
+import { checkImage, ImageTransform, pyRound } from "./transform.js";
 
 type Range = readonly [number, number];
 type EraseValue = number | readonly number[] | "random";
@@ -20,7 +20,7 @@ interface RandomErasingOptions {
 
 const f32 = Math.fround;
 
-export class RandomErasing extends Transform {
+export class RandomErasing extends ImageTransform {
   readonly p: number;
   readonly scale: Range;
   readonly ratio: Range;
@@ -59,7 +59,7 @@ export class RandomErasing extends Transform {
     return [0, 0, imgH, imgW, null];
   }
 
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("RandomErasing", img);
     if (img.dim() < 3) throw new TypeError(`RandomErasing: expected an image of shape (…, C, H, W), got ${img.dim()} dimensions`);
     if ((rand([1]).item() as number) >= this.p) return img;

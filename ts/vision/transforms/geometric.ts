@@ -9,7 +9,7 @@ import { empty, ones, randint, tensor } from "../../tensor/create.js";
 import { isFloating } from "../../tensor/dtype.js";
 import { cat } from "../../ops/movement.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, pyRound, sizeOf, Transform, type Size } from "./transform.js";
+import { checkImage, ImageTransform, pyRound, sizeOf, type Size } from "./transform.js";
 import { resizeImage } from "./basic.js";
 
 type Interpolation = "nearest" | "bilinear";
@@ -146,7 +146,7 @@ interface RandomResizedCropOptions {
 }
 
 /** transforms.RandomResizedCrop: a crop of random area and aspect ratio, resized to `size`. */
-export class RandomResizedCrop extends Transform {
+export class RandomResizedCrop extends ImageTransform {
   readonly size: [number, number];
   readonly scale: Range;
   readonly ratio: Range;
@@ -189,7 +189,7 @@ export class RandomResizedCrop extends Transform {
     return [Math.floor((height - h) / 2), Math.floor((width - w) / 2), h, w];
   }
 
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("RandomResizedCrop", img);
     const [i, j, h, w] = RandomResizedCrop.getParams(img, this.scale, this.ratio);
     return resizeImage(img.narrow(-2, i, h).narrow(-1, j, w), this.size, this.interpolation);
@@ -207,7 +207,7 @@ interface RandomRotationOptions {
 }
 
 /** transforms.RandomRotation: turns the image by an angle drawn from `degrees`, counter-clockwise. */
-export class RandomRotation extends Transform {
+export class RandomRotation extends ImageTransform {
   readonly degrees: number[];
   readonly interpolation: Interpolation;
   readonly expand: boolean;
@@ -226,7 +226,7 @@ export class RandomRotation extends Transform {
     this.center = o.center ?? null;
     this.fill = o.fill ?? 0;
   }
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("RandomRotation", img);
     const fill = fillPerChannel("RandomRotation", this.fill, img);
     const angle = drawUniform(this.degrees[0], this.degrees[1]);
@@ -251,7 +251,7 @@ interface RandomAffineOptions {
 }
 
 /** transforms.RandomAffine: rotation, translation, scale and shear drawn at random, about the centre. */
-export class RandomAffine extends Transform {
+export class RandomAffine extends ImageTransform {
   readonly degrees: number[];
   readonly translate: Range | null;
   readonly scale: Range | null;
@@ -300,7 +300,7 @@ export class RandomAffine extends Transform {
     return [angle, moved, s, sheared];
   }
 
-  forward(img: Tensor): Tensor {
+  protected transformImage(img: Tensor): Tensor {
     checkImage("RandomAffine", img);
     const fill = fillPerChannel("RandomAffine", this.fill, img);
     const [h, w] = img.shape.slice(-2);

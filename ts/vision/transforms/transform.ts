@@ -16,9 +16,6 @@ export function sizeOf(name: string, size: Size): [number, number] {
 }
 
 export function checkImage(name: string, img: Tensor): void {
-  if ((img as unknown) instanceof DecodedImage) {
-    throw new TypeError(`${name}: got a decoded image (as ImageFolder gives, torchvision's PIL image); taimatsu's transforms work on image tensors: put ToTensor() or PILToTensor() first`);
-  }
   if (!(img instanceof Tensor)) throw new TypeError(`${name}: img should be a Tensor. Got ${img === null ? "null" : typeof img}`);
   if (img.dim() < 2) throw new TypeError(`${name}: tensor is not a torch image (expected at least 2 dims (…, H, W), got ${fmtShape(img.shape)})`);
 }
@@ -38,5 +35,21 @@ export abstract class Transform extends Module {
   }
   workerSpec(): WorkerSpec {
     return this.spec;
+  }
+}
+
+/**
+ * A transform of image tensors (…, C, H, W) that also takes a decoded image (torchvision's
+ * PIL image), as torchvision's do: it works on its pixels as a C×H×W uint8 tensor and gives a
+ * decoded image back when the result is still one (so RandomCrop or Resize may come before
+ * ToTensor, in torchvision's order).
+ */
+export abstract class ImageTransform extends Transform {
+  /** The transform of an image tensor. */
+  protected abstract transformImage(img: Tensor): Tensor;
+  forward(img: Tensor): Tensor {
+    if (!((img as unknown) instanceof DecodedImage)) return this.transformImage(img);
+    const out = this.transformImage((img as unknown as DecodedImage).pixels.permute([2, 0, 1]));
+    return (out.dtype === "uint8" && out.dim() === 3 ? new DecodedImage(out.permute([1, 2, 0]).contiguous()) : out) as Tensor;
   }
 }
