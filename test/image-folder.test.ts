@@ -67,13 +67,13 @@ describe("torch.vision.datasets.ImageFolder", () => {
     const tensorOrder = new torch.vision.datasets.ImageFolder(root, new T.Compose([new T.ToTensor(), new T.RandomCrop(4), new T.RandomHorizontalFlip()]));
     for (let i = 0; i < pilOrder.length; i++) {
       torch.manualSeed(i);
-      const [a] = (await pilOrder.getItem(i)) as [torch.Tensor];
+      const [a] = (await pilOrder.getItem(i)) as [torch.Tensor, unknown];
       torch.manualSeed(i);
-      const [b] = (await tensorOrder.getItem(i)) as [torch.Tensor];
+      const [b] = (await tensorOrder.getItem(i)) as [torch.Tensor, unknown];
       expect(a.dtype).toBe("float32");
       expect(a.tolist()).toEqual(b.tolist());
     }
-    const [cropped] = (await new torch.vision.datasets.ImageFolder(root, new T.CenterCrop(3)).getItem(0)) as [torch.vision.DecodedImage];
+    const [cropped] = (await new torch.vision.datasets.ImageFolder(root, new T.CenterCrop(3)).getItem(0)) as [torch.vision.DecodedImage, unknown];
     expect(cropped).toBeInstanceOf(torch.vision.DecodedImage);
     expect([cropped.size, cropped.mode]).toEqual([[3, 3], "RGB"]);
   });

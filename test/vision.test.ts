@@ -3,6 +3,7 @@
 // seed, make torchvision's choices.
 import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
+import { sampleComposed } from "../ts/ops/grid-sample.js";
 import fixtures from "./fixtures/vision.json";
 import { decode, Encoded, expectClose } from "./helpers.js";
 
@@ -79,6 +80,23 @@ describe("torch.vision.transforms against torchvision", () => {
       expectClose(y32, c.y32, { what: "float32", rtol: 1e-6, atol: 1e-6 });
     });
   }
+
+  it("gridSample without gradients (one loop) gives the composed ops' result bit for bit", () => {
+    torch.manualSeed(4);
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = torch.rand([2, 3, 5, 7], { dtype });
+      const grid = torch.rand([2, 6, 4, 2], { dtype }).mul(2.6).sub(1.3);
+      for (const mode of ["bilinear", "nearest"] as const) {
+        for (const paddingMode of ["zeros", "border"] as const) {
+          for (const alignCorners of [false, true]) {
+            const fast = torch.nn.functional.gridSample(x, grid, { mode, paddingMode, alignCorners });
+            const composed = sampleComposed(x, grid, mode, paddingMode, alignCorners);
+            expect(Array.from(fast.toTypedArray() as Float32Array), `${dtype} ${mode} ${paddingMode} ${alignCorners}`).toEqual(Array.from(composed.toTypedArray() as Float32Array));
+          }
+        }
+      }
+    }
+  });
 
   it("gridSample's second derivative agrees with finite differences (bilinear is not piecewise constant in the grid)", () => {
     torch.manualSeed(1);

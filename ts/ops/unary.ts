@@ -111,7 +111,7 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
 // Piecewise-constant functions: their gradient is zero everywhere it exists, as in PyTorch.
 const zeroGrad = (g: Tensor): Tensor => g.mul(0);
 /** Rounds half to even, as torch.round. */
-const roundHalfEven = (v: number): number => {
+export const roundHalfEven = (v: number): number => {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 };
