@@ -1,8 +1,9 @@
 // The packed tarball where npm users put it. Fresh projects install it and run the same training
 // app (test/fixtures/package-app: the digits MLP from a DataLoader with two workers, strict
-// TypeScript): Node ESM, Node CommonJS, Bun and Deno run it; Vite, webpack and esbuild build it
-// for the browser with their default settings and headless Chromium runs the page. Every one
-// must reach exactly the accuracy the app reaches in Node. The bundle sizes are printed.
+// TypeScript): Node ESM, Node CommonJS, tsx in a CommonJS package, Bun and Deno run it; Vite
+// (build and dev server), webpack and esbuild build it for the browser with their default
+// settings (esbuild with the worker as a second entry) and headless Chromium runs the page.
+// Every one must reach exactly the accuracy the app reaches in Node. The bundle sizes are printed.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";

@@ -1,9 +1,8 @@
 // A DataLoader worker: the package's `worker.js` entry, which the main thread starts by a URL
 // relative to the package entry (ts/main.ts), the form Vite and webpack turn into a worker
-// bundle of its own. It rebuilds the dataset from its
-// workerSpec (the library's own classes from this import of the library, a user's from their
-// module URL), then answers {id, indices} with the collated (or, with a custom collateFn, raw)
-// samples.
+// bundle of its own. It rebuilds the dataset from its workerSpec (the library's own classes
+// from this import of the library, a user's from their module URL), then answers
+// {id, indices} with the collated (or, with a custom collateFn, raw) samples.
 import * as torch from "./index.js";
 import { nodeBuiltin } from "./node-builtins.js";
 import { defaultCollate } from "./data/collate.js";

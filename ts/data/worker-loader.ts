@@ -1,5 +1,5 @@
 // DataLoader workers (numWorkers > 0): Node worker_threads or Web Workers running the
-// package's worker entry (./worker-main.ts), each rebuilding the dataset from its workerSpec()
+// package's worker entry (../worker.ts), each rebuilding the dataset from its workerSpec()
 // (a module URL, an export and structured-cloneable arguments, as PyTorch pickles the
 // dataset), fetching and collating whole batches.
 // Batches are handed out round-robin as in PyTorch, `prefetchFactor` per worker are kept in
