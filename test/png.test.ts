@@ -8,10 +8,32 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as torch from "../ts/index.js";
 import decoded from "./fixtures/images/decoded.json";
+import { crc32 } from "../ts/io/crc32.js";
 
 const io = torch.vision.io;
 type Pixels = { shape: number[]; data: number[] };
 const file = (name: string) => new Uint8Array(readFileSync(join(__dirname, "fixtures", "images", `${name}.png`)));
+/** A grey 8-bit PNG of `w`×`h` whose IDAT holds `zdata` (a zlib stream), with correct CRCs. */
+async function withImageData(w: number, h: number, zdata: Uint8Array): Promise<Uint8Array> {
+  const template = await io.encodePng(torch.zeros([1, 1, 1], { dtype: "uint8" }));
+  const chunk = (type: string, data: Uint8Array) => {
+    const out = new Uint8Array(12 + data.length);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, data.length);
+    out.set(new TextEncoder().encode(type), 4);
+    out.set(data, 8);
+    view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+    return out;
+  };
+  const header = template.slice(16, 29);
+  new DataView(header.buffer).setUint32(0, w);
+  new DataView(header.buffer).setUint32(4, h);
+  const parts = [template.subarray(0, 8), chunk("IHDR", header), chunk("IDAT", zdata), chunk("IEND", new Uint8Array())];
+  return new Uint8Array(parts.flatMap((p) => [...p]));
+}
+
+const deflate = async (bytes: Uint8Array): Promise<Uint8Array> => new Uint8Array(await new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+
 const asFixture = (t: torch.Tensor): Pixels => ({ shape: [...t.shape], data: Array.from(t.toTypedArray() as Uint8Array) });
 
 describe("torch.vision.io PNG", () => {
@@ -60,5 +82,14 @@ describe("torch.vision.io PNG", () => {
     await expect(io.decodePng(flipped)).rejects.toThrow("decodePng: not a PNG file taimatsu can read (the CRC of its IDAT chunk is wrong)");
     await expect(io.encodePng(torch.zeros([3, 2, 2]))).rejects.toThrow("encodePng: expected a uint8 image of shape (C, H, W) with 1 to 4 channels, got float32 [3, 2, 2]");
     await expect(io.decodePng(good, "gray" as "rgb")).rejects.toThrow("decodePng: mode 'gray' is not supported by taimatsu (unchanged, rgb and rgb_alpha are)");
+  });
+
+  it("a decompression bomb stops at the size its header declares; a huge declared size is refused before anything is read", async () => {
+    // a 2×2 grey image whose image data inflates to 64 MB of zeros
+    const bomb = await withImageData(2, 2, await deflate(new Uint8Array(64 << 20)));
+    expect(bomb.length).toBeLessThan(100_000);
+    expect((await io.decodePng(bomb)).tolist()).toEqual([[[0, 0], [0, 0]]]);
+    await expect(io.decodePng(await withImageData(2, 2, await deflate(new Uint8Array(3))))).rejects.toThrow("decodePng: not a PNG file taimatsu can read (its image data holds fewer than the 6 bytes of a 2×2 image)");
+    await expect(io.decodePng(await withImageData(20000, 20000, await deflate(new Uint8Array(10))))).rejects.toThrow("decodePng: not a PNG file taimatsu can read (size 20000×20000: more than 178956970 pixels (Pillow's limit against decompression bombs))");
   });
 });

@@ -13,10 +13,35 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
-async function zlib(bytes: Uint8Array, direction: "compress" | "decompress"): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(direction === "compress" ? new CompressionStream("deflate") : new DecompressionStream("deflate"));
+async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
+
+/**
+ * Inflates a zlib stream into exactly `size` bytes, reading no further than that: a small
+ * hostile file cannot expand past what its header declares. Null when it holds less.
+ */
+async function inflate(bytes: Uint8Array, size: number): Promise<Uint8Array | null> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+  const out = new Uint8Array(size);
+  let at = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return at === size ? out : null;
+      const take = Math.min(value.length, size - at);
+      out.set(value.subarray(0, take), at);
+      at += take;
+      if (at === size) return out;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** Pillow's limit against decompression bombs (twice its warning size), in pixels. */
+const MAX_PIXELS = 2 * 89_478_485;
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -44,7 +69,7 @@ export async function encodePng(image: Tensor): Promise<Uint8Array> {
   view.setUint32(0, w);
   view.setUint32(4, h);
   header.set([8, COLOR_TYPE[c], 0, 0, 0], 8);
-  const parts = [new Uint8Array(SIGNATURE), chunk("IHDR", header), chunk("IDAT", await zlib(rows, "compress")), chunk("IEND", new Uint8Array())];
+  const parts = [new Uint8Array(SIGNATURE), chunk("IHDR", header), chunk("IDAT", await deflate(rows)), chunk("IEND", new Uint8Array())];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
   return out;
@@ -116,7 +141,7 @@ export async function decodePng(bytes: Uint8Array, mode: ImageReadMode = "unchan
       if (interlace !== 0) fail("interlaced");
       if (!(type_ in CHANNELS)) fail(`colour type ${type_}`);
       colorType = type_;
-      if (w === 0 || h === 0 || w * h > 1 << 28) fail(`size ${w}×${h}`);
+      if (w === 0 || h === 0 || w * h > MAX_PIXELS) fail(`size ${w}×${h}: more than ${MAX_PIXELS} pixels (Pillow's limit against decompression bombs)`);
     } else if (type === "PLTE") palette = data.slice();
     else if (type === "tRNS") alpha = data.slice();
     else if (type === "IDAT") idat.push(data);
@@ -128,13 +153,13 @@ export async function decodePng(bytes: Uint8Array, mode: ImageReadMode = "unchan
   const stride = w * c;
   const packed = new Uint8Array(idat.reduce((n, d) => n + d.length, 0));
   idat.reduce((at, d) => (packed.set(d, at), at + d.length), 0);
-  let raw: Uint8Array;
+  let raw: Uint8Array | null;
   try {
-    raw = await zlib(packed, "decompress");
+    raw = await inflate(packed, h * (stride + 1));
   } catch (e) {
     return fail(`its image data is corrupt: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (raw.length < h * (stride + 1)) fail(`its image data holds ${raw.length} bytes, ${h * (stride + 1)} expected`);
+  if (raw === null) return fail(`its image data holds fewer than the ${h * (stride + 1)} bytes of a ${w}×${h} image`);
   const px = new Uint8Array(h * stride);
   for (let y = 0; y < h; y++) {
     const filter = raw[y * (stride + 1)];
