@@ -6,7 +6,7 @@ import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, resolve } from "node:path";
 
-const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".json": "application/json", ".map": "application/json", ".svg": "image/svg+xml" };
+const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".json": "application/json", ".map": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg" };
 
 /** Serves `root` on `port` (0: any free one); `/` answers with an empty page. Resolves to the base URL and a close function. */
 export async function serve(root, port = 0) {
@@ -27,5 +27,5 @@ export async function serve(root, port = 0) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { url } = await serve(resolve(import.meta.dirname, ".."), Number(process.env.PORT ?? 8080));
-  console.log(`serving the repository at ${url}\n  the digits web app: ${url}/examples/web/index.html`);
+  console.log(`serving the repository at ${url}\n  the digits web app: ${url}/examples/web/index.html\n  the image classifier: ${url}/examples/classify/index.html`);
 }
