@@ -126,7 +126,9 @@ export class Generator {
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < n - 1; i++) {
       const z = i + this.nextInt(n - i);
-      [p[i], p[z]] = [p[z], p[i]];
+      const t = p[i];
+      p[i] = p[z];
+      p[z] = t;
     }
     return p;
   }
