@@ -53,6 +53,13 @@ describe("torch.vision.datasets.ImageFolder", () => {
     expect(batches[0]![0].max().item()).toBeLessThanOrEqual(1);
   });
 
+  it("a DataLoader over decoded images refuses to collate them, as PyTorch's refuses PIL images", async () => {
+    const loader = new torch.utils.data.DataLoader(new torch.vision.datasets.ImageFolder(root), { batchSize: 2 });
+    await expect((async () => {
+      for await (const batch of loader) return batch;
+    })()).rejects.toThrow("default_collate: batch must contain tensors, typed arrays, numbers, booleans, strings, arrays or objects; found DecodedImage (a decoded image: put ToTensor() in the dataset's transform)");
+  });
+
   it("decodeJpeg keeps a grey JPEG's one channel unless asked for RGB", async () => {
     const bytes = new Uint8Array(readFileSync(join(root, "dog", "gray.jpg")));
     const grey = await torch.vision.io.decodeJpeg(bytes);

@@ -1,10 +1,12 @@
 // default_collate: samples → batch. Tensors and typed arrays are stacked, numbers become
 // int64 (all integral) or float64 tensors, booleans bool tensors, strings stay lists, and
-// arrays and objects are collated position by position / key by key.
+// arrays and plain objects are collated position by position / key by key; instances of other
+// classes are an error, as PyTorch's collate refuses a PIL image.
 import { Tensor } from "../tensor/tensor.js";
 import { stack } from "../ops/movement.js";
 import { tensor } from "../tensor/create.js";
 import { fmtShape } from "../tensor/shape.js";
+import { isOptionsObject } from "../signature.js";
 
 export type Batch = unknown;
 
@@ -33,8 +35,11 @@ export function defaultCollate(samples: unknown[], indices?: number[]): Batch {
     });
     return first.map((_, j) => defaultCollate(samples.map((s) => (s as unknown[])[j]), indices));
   }
-  if (first !== null && typeof first === "object") {
+  if (isOptionsObject(first)) {
     return Object.fromEntries(Object.keys(first).map((key) => [key, defaultCollate(samples.map((s) => (s as Record<string, unknown>)[key]), indices)]));
   }
-  throw new TypeError(`default_collate: batch must contain tensors, typed arrays, numbers, booleans, strings, arrays or objects; found ${typeof first}`);
+  // an instance of some class (a DecodedImage, as PyTorch's collate meets a PIL image) is not taken apart
+  const found = first !== null && typeof first === "object" ? (first.constructor?.name ?? "object") : typeof first;
+  const hint = found === "DecodedImage" ? " (a decoded image: put ToTensor() in the dataset's transform)" : "";
+  throw new TypeError(`default_collate: batch must contain tensors, typed arrays, numbers, booleans, strings, arrays or objects; found ${found}${hint}`);
 }
