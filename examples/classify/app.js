@@ -21,9 +21,9 @@ const normalize = new T.Normalize([0.3058], [0.3764]);
 const weightsUrl = new URLSearchParams(location.search).get("weights") ?? "../../out/cnn/model.safetensors";
 
 /**
- * A decoded photo (RGBA bytes, as a canvas gives them) as the model's 1×1×8×8 input: grey,
- * inverted when the background is light, 8×8 cell averages stretched so the brightest is 1
- * (the digits' ink is their brightest value), then normalized.
+ * A decoded photo (RGBA bytes, as a canvas gives them) as what the model sees — grey, inverted
+ * when the background is light, 8×8 cell averages stretched so the brightest is 1 (the
+ * digits' ink is their brightest value) — and that normalized: its 1×1×8×8 input.
  */
 export function toModelInput(rgba, width, height) {
   return torch.noGrad(() => {
@@ -33,7 +33,8 @@ export function toModelInput(rgba, width, height) {
     if (grey.mean().item() > 0.5) grey = grey.neg().add(1);
     const cells = nn.functional.adaptiveAvgPool2d(grey.unsqueeze(0), [8, 8]);
     const peak = cells.max().item();
-    return { cells: cells.reshape([8, 8]), input: normalize(peak > 0 ? cells.div(peak) : cells) };
+    const seen = peak > 0 ? cells.div(peak) : cells;
+    return { seen: seen.reshape([8, 8]), input: normalize(seen) };
   });
 }
 
@@ -53,13 +54,12 @@ async function classify(file) {
   const ctx = canvas.getContext("2d");
   ctx.drawImage(bitmap, 0, 0);
   const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  const { cells, input } = toModelInput(data, bitmap.width, bitmap.height);
+  const { seen: cells, input } = toModelInput(data, bitmap.width, bitmap.height);
   $("photo").src = URL.createObjectURL(file);
   $("photo").style.display = "block";
   const seen = $("seen").getContext("2d");
   const image = seen.createImageData(8, 8);
-  const peak = Math.max(...cells.flatten().tolist(), 1e-9);
-  cells.flatten().tolist().forEach((v, i) => image.data.set([255 * v / peak, 255 * v / peak, 255 * v / peak, 255], i * 4));
+  cells.flatten().tolist().forEach((v, i) => image.data.set([255 * v, 255 * v, 255 * v, 255], i * 4));
   seen.putImageData(image, 0, 0);
   const best = top3(input);
   $("top3").innerHTML = best.map(({ digit, probability }) => `<li data-digit="${digit}" data-probability="${probability}">${digit} — ${(probability * 100).toFixed(1)}%</li>`).join("");

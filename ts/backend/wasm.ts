@@ -1,9 +1,9 @@
 // Instantiates the Rust kernels once, when the module is first imported, and exposes their
 // exports plus typed views of linear memory. Memory growth replaces the buffer, so views are
-// re-created lazily whenever it has changed. Where memory can be shared
-// between threads (Node, Bun, Deno, cross-origin-isolated pages) the threads build runs over a
-// shared memory that worker threads instantiate the same module on (./threads.ts); elsewhere
-// the one-thread build does. Compiling synchronously (the module is ~150 KB, far below the
+// re-created lazily whenever it has changed. Where memory can be shared between threads
+// (Node, Bun, Deno, cross-origin-isolated pages) the threads build runs over a shared memory
+// that worker threads instantiate the same module on (./threads.ts); elsewhere the one-thread
+// build does. Compiling synchronously (the module is ~150 KB, far below the
 // size browsers allow on a main thread) keeps top-level await out of the package, so it also
 // works as CommonJS, in IIFE bundles and in bundlers' classic workers.
 import { kernelsWasmBase64 } from "./kernels-wasm.js";

@@ -30,6 +30,15 @@ export const LIBRARY = "taimatsu";
 
 export const isWorkerCapable = (d: unknown): d is WorkerCapable => typeof (d as WorkerCapable)?.workerSpec === "function";
 
+/** An image data set's transforms can go to a worker only as torch.vision transforms, not as plain functions. */
+export function checkTransforms(dataset: string, transforms: { transform: unknown; targetTransform: unknown }): void {
+  for (const [what, f] of Object.entries(transforms)) {
+    if (f !== null && !isWorkerCapable(f)) {
+      throw new Error(`${dataset}: its ${what} is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0`);
+    }
+  }
+}
+
 type Packed = { __tensor: DType; shape: number[]; data: ArrayBufferView } | { __spec: WorkerSpec } | Packed[] | { [k: string]: Packed } | unknown;
 
 /** Tensors (and nested specs) into structured-cloneable form; transferables collected. */

@@ -5,7 +5,7 @@
 // PIL image — in RGB, then through `transform` (ToTensor first) and `targetTransform`.
 // Node, Bun and Deno (it reads the file system); DataLoader workers rebuild it.
 import { Dataset, checkIndex } from "../data/dataset.js";
-import { isWorkerCapable, LIBRARY, type WorkerSpec } from "../data/worker-loader.js";
+import { checkTransforms, LIBRARY, type WorkerSpec } from "../data/worker-loader.js";
 import { requireBuiltin } from "../node-builtins.js";
 import { bindArgs, type Rest } from "../signature.js";
 import { DecodedImage } from "./image.js";
@@ -75,11 +75,7 @@ export class ImageFolder extends Dataset<Promise<[unknown, unknown]>> {
   }
 
   workerSpec(): WorkerSpec {
-    for (const [what, f] of [["transform", this.transform], ["targetTransform", this.targetTransform]] as const) {
-      if (f !== null && !isWorkerCapable(f)) {
-        throw new Error(`ImageFolder: its ${what} is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0`);
-      }
-    }
+    checkTransforms("ImageFolder", { transform: this.transform, targetTransform: this.targetTransform });
     return { module: LIBRARY, exportName: "vision.datasets.ImageFolder", args: [this.root, this.transform, this.targetTransform] };
   }
 }

@@ -4,7 +4,7 @@ import { Tensor } from "../../tensor/tensor.js";
 import { tensor } from "../../tensor/create.js";
 import { Dataset, checkIndex } from "../dataset.js";
 import { readFirst } from "./files.js";
-import { isWorkerCapable, LIBRARY, type WorkerSpec } from "../worker-loader.js";
+import { checkTransforms, LIBRARY, type WorkerSpec } from "../worker-loader.js";
 
 export interface ImageDatasetOptions {
   train?: boolean;
@@ -33,11 +33,7 @@ export class ImageDataset extends Dataset<[Tensor, number]> {
     return this.labels.length;
   }
   workerSpec(): WorkerSpec {
-    for (const [what, f] of [["transform", this.transform], ["targetTransform", this.targetTransform]] as const) {
-      if (f !== null && !isWorkerCapable(f)) {
-        throw new Error(`${this.name}: its ${what} is a plain function, which a DataLoader worker cannot rebuild; use torch.vision.transforms (and Compose), or numWorkers: 0`);
-      }
-    }
+    checkTransforms(this.name, { transform: this.transform, targetTransform: this.targetTransform });
     return { module: LIBRARY, exportName: "utils.data.datasets.ImageDataset", args: [this.name, this.pixels, this.labels, this.imageShape, this.transform, this.targetTransform] };
   }
   getItem(index: number): [Tensor, number] {

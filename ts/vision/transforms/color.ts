@@ -2,12 +2,11 @@
 // torchvision 0.14's tensor functions: blends with black, the mean grey or the grey image,
 // clamped and cast back (uint8 truncates), and the hue shift through HSV in float32.
 import { bindArgs, type Rest } from "../../signature.js";
-import { empty, randperm, zerosLike } from "../../tensor/create.js";
+import { randperm, zerosLike } from "../../tensor/create.js";
 import { isFloating } from "../../tensor/dtype.js";
-import { uniform_ } from "../../ops/convert.js";
 import { stack } from "../../ops/movement.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, ImageTransform } from "./transform.js";
+import { checkImage, drawUniform, ImageTransform } from "./transform.js";
 
 type Factor = number | readonly [number, number];
 
@@ -140,7 +139,7 @@ export class ColorJitter extends ImageTransform {
   /** torchvision's get_params: the order (a permutation of the four) and each factor, drawn in that sequence. */
   static getParams(brightness: [number, number] | null, contrast: [number, number] | null, saturation: [number, number] | null, hue: [number, number] | null): [number[], ...(number | null)[]] {
     const order = randperm(4).tolist() as number[];
-    const draw = (r: [number, number] | null) => (r === null ? null : (uniform_(empty([1]), r[0], r[1]).item() as number));
+    const draw = (r: [number, number] | null) => (r === null ? null : drawUniform(r[0], r[1]));
     return [order, draw(brightness), draw(contrast), draw(saturation), draw(hue)];
   }
 

@@ -2,10 +2,9 @@
 // probability p, a rectangle of random area and aspect ratio is overwritten by a value, one
 // value per channel, or normal noise.
 import { bindArgs, type Rest } from "../../signature.js";
-import { empty, rand, randint, randn, tensor } from "../../tensor/create.js";
-import { uniform_ } from "../../ops/convert.js";
+import { rand, randint, randn, tensor } from "../../tensor/create.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, ImageTransform, pyRound } from "./transform.js";
+import { checkImage, drawAspectRatio, drawUniform, ImageTransform, pyRound } from "./transform.js";
 
 type Range = readonly [number, number];
 type EraseValue = number | readonly number[] | "random";
@@ -17,8 +16,6 @@ interface RandomErasingOptions {
   value?: EraseValue;
   inplace?: boolean;
 }
-
-const f32 = Math.fround;
 
 export class RandomErasing extends ImageTransform {
   readonly p: number;
@@ -44,10 +41,9 @@ export class RandomErasing extends ImageTransform {
   static getParams(img: Tensor, scale: Range, ratio: Range, value: readonly number[] | null): [number, number, number, number, Tensor | null] {
     const [c, imgH, imgW] = img.shape.slice(-3);
     const area = imgH * imgW;
-    const logRatio = [f32(Math.log(f32(ratio[0]))), f32(Math.log(f32(ratio[1])))];
     for (let attempt = 0; attempt < 10; attempt++) {
-      const eraseArea = area * (uniform_(empty([1]), scale[0], scale[1]).item() as number);
-      const aspect = f32(Math.exp(uniform_(empty([1]), logRatio[0], logRatio[1]).item() as number));
+      const eraseArea = area * drawUniform(scale[0], scale[1]);
+      const aspect = drawAspectRatio(ratio);
       const h = pyRound(Math.sqrt(eraseArea * aspect));
       const w = pyRound(Math.sqrt(eraseArea / aspect));
       if (!(h < imgH && w < imgW)) continue;

@@ -2,14 +2,13 @@
 // RandomAffine. Parameters are drawn as torchvision 0.14 draws them (torch.empty(1).uniform_,
 // torch.randint, in its order), so a seed gives its crops and angles; rotations and affine maps
 // resample through its inverse matrix, its sampling grid and grid_sample, in float32 as it does.
-import { uniform_ } from "../../ops/convert.js";
 import { gridSample } from "../../ops/grid-sample.js";
 import { bindArgs, type Rest } from "../../signature.js";
-import { empty, ones, randint, tensor } from "../../tensor/create.js";
+import { ones, randint, tensor } from "../../tensor/create.js";
 import { isFloating } from "../../tensor/dtype.js";
 import { cat } from "../../ops/movement.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { checkImage, ImageTransform, pyRound, sizeOf, type Size } from "./transform.js";
+import { checkImage, drawAspectRatio, drawUniform, ImageTransform, pyRound, sizeOf, type Size } from "./transform.js";
 import { resizeImage } from "./basic.js";
 
 type Interpolation = "nearest" | "bilinear";
@@ -18,14 +17,6 @@ type Range = readonly [number, number];
 
 const f32 = Math.fround;
 
-/** float(torch.empty(1).uniform_(low, high).item()): one float32 draw. */
-const drawUniform = (low: number, high: number): number => uniform_(empty([1]), low, high).item() as number;
-
-/** torch.log(torch.tensor(ratio)) as float32. */
-const logRatio = (ratio: Range): Range => [f32(Math.log(f32(ratio[0]))), f32(Math.log(f32(ratio[1])))];
-
-/** torch.exp(torch.empty(1).uniform_(a, b)).item(): a float32 aspect ratio. */
-const drawAspect = ([a, b]: Range): number => f32(Math.exp(drawUniform(a, b)));
 
 function checkInterpolation(name: string, mode: unknown): Interpolation {
   if (mode !== "nearest" && mode !== "bilinear") throw new Error(`${name}: interpolation '${String(mode)}' is not supported by taimatsu on tensors (nearest and bilinear are)`);
@@ -169,10 +160,9 @@ export class RandomResizedCrop extends ImageTransform {
   static getParams(img: Tensor, scale: Range, ratio: Range): [number, number, number, number] {
     const [height, width] = img.shape.slice(-2);
     const area = height * width;
-    const logR = logRatio(ratio);
     for (let attempt = 0; attempt < 10; attempt++) {
       const target = area * drawUniform(scale[0], scale[1]);
-      const aspect = drawAspect(logR);
+      const aspect = drawAspectRatio(ratio);
       const w = pyRound(Math.sqrt(target * aspect));
       const h = pyRound(Math.sqrt(target / aspect));
       if (w > 0 && w <= width && h > 0 && h <= height) {

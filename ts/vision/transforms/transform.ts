@@ -4,6 +4,8 @@ import { LIBRARY, type WorkerSpec } from "../../data/worker-loader.js";
 import { Module } from "../../nn/module.js";
 import { fmtShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { uniform_ } from "../../ops/convert.js";
+import { empty } from "../../tensor/create.js";
 import { DecodedImage } from "../image.js";
 
 export type Size = number | readonly [number] | readonly [number, number];
@@ -25,6 +27,18 @@ export const pyRound = (v: number): number => {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 };
+
+/** float(torch.empty(1).uniform_(low, high)): one float32 draw, as torchvision draws its parameters. */
+export const drawUniform = (low: number, high: number): number => uniform_(empty([1]), low, high).item() as number;
+
+/**
+ * torch.exp(torch.empty(1).uniform_(*torch.log(torch.tensor(ratio)))).item(): an aspect ratio
+ * drawn log-uniformly in float32, as RandomResizedCrop and RandomErasing draw theirs.
+ */
+export function drawAspectRatio(ratio: readonly [number, number]): number {
+  const f32 = Math.fround;
+  return f32(Math.exp(drawUniform(f32(Math.log(f32(ratio[0]))), f32(Math.log(f32(ratio[1]))))));
+}
 
 /** A transform a DataLoader worker can rebuild: the library's class by name, and its arguments. */
 export abstract class Transform extends Module {
