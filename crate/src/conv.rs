@@ -6,7 +6,7 @@
 use crate::mem::{meta, view, view_mut};
 
 /// The geometry of one unfold: input, kernel, stride, padding, dilation, output.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Geometry {
     pub n: usize,
     pub c: usize,

@@ -6,6 +6,7 @@
 
 use crate::conv::Geometry;
 use crate::mem::{meta, view, view_mut};
+use crate::simd::V4;
 
 /// The taps `k` of a window starting at `start` with dilation `d` whose position
 /// `start + k·d` lies inside `[0, size)`.
@@ -17,9 +18,10 @@ fn taps_inside(start: isize, d: usize, k: usize, size: usize) -> core::ops::Rang
 }
 
 /// Max over each window, padding never chosen; NaN wins, as in PyTorch. A window of -inf
-/// points at its first position inside the input. Columns whose windows lie inside the input
-/// are done tap by tap across the output row: the outputs' running maxima are independent, so
-/// they overlap in the pipeline, where one window at a time is a chain of dependent selects.
+/// points at its first position inside the input. Windows inside the input along the row are
+/// done four at a time in SIMD lanes, tap by tap: the four running maxima are independent,
+/// where one window at a time is a chain of dependent selects. The rest (and the oracle in
+/// the tests) go window by window through `window_max`.
 pub fn max_pool2d(x: &[f32], y: &mut [f32], idx: &mut [i64], g: &Geometry) {
     let (plane, out_plane) = (g.h * g.w, g.oh * g.ow);
     let starts = |o: usize, s: usize, p: usize| (o * s) as isize - p as isize;
@@ -28,53 +30,60 @@ pub fn max_pool2d(x: &[f32], y: &mut [f32], idx: &mut [i64], g: &Geometry) {
     let row_taps: Vec<_> = (0..g.oh).map(|oy| taps_inside(starts(oy, g.sh, g.ph), g.dh, g.kh, g.h)).collect();
     let whole: Vec<usize> = (0..g.ow).filter(|&ox| col_taps[ox] == (0..g.kw)).collect();
     let inner = whole.first().map_or(0..0, |&a| a..whole[whole.len() - 1] + 1);
-    let (mut best, mut best_at) = (vec![0.0f32; inner.len()], vec![0usize; inner.len()]);
+    // SIMD blocks of four outputs, and lane indices as u32 (planes beyond that go window by window)
+    let blocks = if plane < u32::MAX as usize { inner.len() / 4 } else { 0 };
+    let simd = inner.start..inner.start + 4 * blocks;
+    let steps = V4::index_steps(g.sw as u32);
     for p in 0..g.n * g.c {
         let x = &x[p * plane..(p + 1) * plane];
         let (y, idx) = (&mut y[p * out_plane..(p + 1) * out_plane], &mut idx[p * out_plane..(p + 1) * out_plane]);
         for (oy, rows) in row_taps.iter().enumerate() {
-            let y0 = starts(oy, g.sh, g.ph);
-            let row_of = |ky: usize| (y0 + (ky * g.dh) as isize) as usize * g.w;
-            let first = inner.start * g.sw - g.pw;
-            for (k, (b, a)) in best.iter_mut().zip(best_at.iter_mut()).enumerate() {
-                *a = row_of(rows.start) + first + k * g.sw;
-                *b = x[*a];
-            }
-            for ky in rows.clone() {
-                for kx in 0..g.kw {
-                    let base = row_of(ky) + first + kx * g.dw;
-                    for (k, (b, a)) in best.iter_mut().zip(best_at.iter_mut()).enumerate() {
-                        let i = base + k * g.sw;
-                        let v = x[i];
-                        let wins = v > *b || v.is_nan();
-                        *b = if wins { v } else { *b };
-                        *a = if wins { i } else { *a };
-                    }
-                }
-            }
+            let row_of = |ky: usize| (starts(oy, g.sh, g.ph) + (ky * g.dh) as isize) as usize * g.w;
             let out = oy * g.ow;
-            y[out + inner.start..out + inner.end].copy_from_slice(&best);
-            for (o, &a) in idx[out + inner.start..out + inner.end].iter_mut().zip(&best_at) {
-                *o = a as i64;
-            }
-            for ox in (0..inner.start).chain(inner.end..g.ow) {
-                let cols = &col_taps[ox];
-                let x0 = starts(ox, g.sw, g.pw);
-                let at = |ky: usize, kx: usize| row_of(ky) + (x0 + (kx * g.dw) as isize) as usize;
-                let (mut b, mut a) = (x[at(rows.start, cols.start)], at(rows.start, cols.start));
+            for ox in simd.clone().step_by(4) {
+                let first = ox * g.sw - g.pw;
+                let tap = |ky: usize, kx: usize| {
+                    let at = row_of(ky) + first + kx * g.dw;
+                    let v = match g.sw {
+                        1 => V4::load(&x[at..]),
+                        2 if at + 8 <= x.len() => V4::even_lanes(V4::load(&x[at..]), V4::load(&x[at + 4..])),
+                        _ => V4::gather(x, at, g.sw),
+                    };
+                    (v, steps.offset_indices(at as u32))
+                };
+                let (mut best, mut best_at) = tap(rows.start, 0);
                 for ky in rows.clone() {
-                    for kx in cols.clone() {
-                        let v = x[at(ky, kx)];
-                        if v > b || v.is_nan() {
-                            (b, a) = (v, at(ky, kx));
-                        }
+                    for kx in (if ky == rows.start { 1 } else { 0 })..g.kw {
+                        let (v, at) = tap(ky, kx);
+                        (best, best_at) = best.max_update(best_at, v, at);
                     }
                 }
+                best.store(&mut y[out + ox..]);
+                best_at.store_indices(&mut idx[out + ox..]);
+            }
+            for ox in (0..simd.start).chain(simd.end..g.ow) {
+                let (b, a) = window_max(x, g, rows.clone(), col_taps[ox].clone(), oy, ox);
                 y[out + ox] = b;
                 idx[out + ox] = a as i64;
             }
         }
     }
+}
+
+/// The max of output (oy, ox)'s window over its taps inside the input (`rows`, `cols`), and
+/// its flat index in the plane: the first maximum, or the last NaN.
+fn window_max(x: &[f32], g: &Geometry, rows: core::ops::Range<usize>, cols: core::ops::Range<usize>, oy: usize, ox: usize) -> (f32, usize) {
+    let at = |ky: usize, kx: usize| ((oy * g.sh + ky * g.dh) as isize - g.ph as isize) as usize * g.w + ((ox * g.sw + kx * g.dw) as isize - g.pw as isize) as usize;
+    let (mut b, mut a) = (x[at(rows.start, cols.start)], at(rows.start, cols.start));
+    for ky in rows {
+        for kx in cols.clone() {
+            let v = x[at(ky, kx)];
+            if v > b || v.is_nan() {
+                (b, a) = (v, at(ky, kx));
+            }
+        }
+    }
+    (b, a)
 }
 
 /// What an average divides by: a fixed number, or the window's size counting padding or not.
@@ -201,10 +210,18 @@ mod tests {
 
     #[test]
     fn max_pool_picks_the_first_maximum_of_each_window() {
-        for &(c, h, w, k, s, p, d) in &SHAPES {
+        // wide rows too, so that SIMD blocks of four and tails both occur, at strides 1, 2, 3
+        let wide = [(2, 5, 21, (2, 2), (2, 2), (0, 0), (1, 1)), (1, 6, 19, (3, 3), (1, 1), (1, 1), (1, 1)), (1, 7, 30, (2, 3), (3, 3), (0, 1), (1, 2))];
+        for &(c, h, w, k, s, p, d) in SHAPES.iter().chain(&wide) {
             let g = geometry(c, h, w, k, s, p, d);
-            // repeated values, so ties occur
-            let x: Vec<f32> = (0..c * h * w).map(|i| ((i * 7) % 5) as f32).collect();
+            // repeated values, so ties occur; NaN and -inf in some planes
+            let x: Vec<f32> = (0..c * h * w)
+                .map(|i| match (i * 7) % 11 {
+                    10 if i % 3 == 0 => f32::NAN,
+                    9 => f32::NEG_INFINITY,
+                    r => (r % 5) as f32,
+                })
+                .collect();
             let out = c * g.oh * g.ow;
             let (mut y, mut idx) = (vec![0.0; out], vec![0; out]);
             max_pool2d(&x, &mut y, &mut idx, &g);
@@ -213,9 +230,9 @@ mod tests {
                 for oy in 0..g.oh {
                     for ox in 0..g.ow {
                         let t = taps(&g, oy, ox);
-                        let best = t.iter().copied().fold(t[0], |b, i| if plane[i] > plane[b] { i } else { b });
+                        let best = t.iter().copied().fold(t[0], |b, i| if plane[i] > plane[b] || plane[i].is_nan() { i } else { b });
                         let o = (ch * g.oh + oy) * g.ow + ox;
-                        assert_eq!((y[o], idx[o]), (plane[best], best as i64));
+                        assert_eq!((y[o].to_bits(), idx[o]), (plane[best].to_bits(), best as i64), "{g:?} at {ch} {oy} {ox}");
                     }
                 }
             }

@@ -108,6 +108,43 @@ mod imp {
         pub fn select_nan(self, a: V4, b: V4) -> V4 {
             V4(v128_bitselect(b.0, a.0, f32x4_eq(self.0, self.0)))
         }
+        /// The u32 lanes `j·step` (j < 4) as bits: indices that ride along values through selects.
+        #[inline(always)]
+        pub fn index_steps(step: u32) -> V4 {
+            V4(u32x4(0, step, 2 * step, 3 * step))
+        }
+        /// `base` added to each u32 lane (`index_steps`).
+        #[inline(always)]
+        pub fn offset_indices(self, base: u32) -> V4 {
+            V4(i32x4_add(u32x4_splat(base), self.0))
+        }
+        /// Four f32 from `s[start + j·step]`.
+        #[inline(always)]
+        pub fn gather(s: &[f32], start: usize, step: usize) -> V4 {
+            V4(f32x4(s[start], s[start + step], s[start + 2 * step], s[start + 3 * step]))
+        }
+        /// Lanes 0, 2, 4, 6 of `a` followed by `b`: every other f32 of eight.
+        #[inline(always)]
+        pub fn even_lanes(a: V4, b: V4) -> V4 {
+            V4(i32x4_shuffle::<0, 2, 4, 6>(a.0, b.0))
+        }
+        /// A running maximum `self` with its indices `at`, updated by `v` with indices `v_at`
+        /// where `v > self` or `v` is NaN (PyTorch's max-pool rule: first maximum, NaN wins).
+        #[inline(always)]
+        pub fn max_update(self, at: V4, v: V4, v_at: V4) -> (V4, V4) {
+            let wins = v128_or(f32x4_gt(v.0, self.0), f32x4_ne(v.0, v.0));
+            (V4(v128_bitselect(v.0, self.0, wins)), V4(v128_bitselect(v_at.0, at.0, wins)))
+        }
+        /// Lanes holding u32 bits (`index_steps`), widened into four i64.
+        #[inline(always)]
+        pub fn store_indices(self, out: &mut [i64]) {
+            assert!(out.len() >= 4);
+            // SAFETY: the slice holds at least four i64 (32 bytes); no alignment requirement.
+            unsafe {
+                v128_store(out.as_mut_ptr() as *mut v128, u64x2_extend_low_u32x4(self.0));
+                v128_store(out.as_mut_ptr().add(2) as *mut v128, u64x2_extend_high_u32x4(self.0));
+            }
+        }
         /// 2^(n-1) for integral n in [-125, 128]. Adding 1.5·2^23 + 126 puts n + 126 in the low
         /// mantissa bits, which the shift moves into the exponent field (no float→int convert,
         /// which costs a dozen instructions on x86).
@@ -245,6 +282,27 @@ mod imp {
         }
         pub fn select_nan(self, a: V4, b: V4) -> V4 {
             V4(core::array::from_fn(|i| if self.0[i].is_nan() { a.0[i] } else { b.0[i] }))
+        }
+        pub fn index_steps(step: u32) -> V4 {
+            V4(core::array::from_fn(|j| f32::from_bits(j as u32 * step)))
+        }
+        pub fn offset_indices(self, base: u32) -> V4 {
+            V4(self.0.map(|v| f32::from_bits(v.to_bits() + base)))
+        }
+        pub fn gather(s: &[f32], start: usize, step: usize) -> V4 {
+            V4(core::array::from_fn(|j| s[start + j * step]))
+        }
+        pub fn even_lanes(a: V4, b: V4) -> V4 {
+            V4([a.0[0], a.0[2], b.0[0], b.0[2]])
+        }
+        pub fn max_update(self, at: V4, v: V4, v_at: V4) -> (V4, V4) {
+            let wins = |j: usize| v.0[j] > self.0[j] || v.0[j].is_nan();
+            (V4(core::array::from_fn(|j| if wins(j) { v.0[j] } else { self.0[j] })), V4(core::array::from_fn(|j| if wins(j) { v_at.0[j] } else { at.0[j] })))
+        }
+        pub fn store_indices(self, out: &mut [i64]) {
+            for (o, v) in out[..4].iter_mut().zip(self.0) {
+                *o = v.to_bits() as i64;
+            }
         }
         pub fn exp2i_minus_one(n: V4) -> V4 {
             map(n, |x| f32::from_bits((x + 12_582_912.0 + 126.0).to_bits() << 23))
