@@ -294,6 +294,34 @@ describe("pooling kernels (float32) agree with the float64 definitions", () => {
   });
 });
 
+describe("convolution kernels (float32, implicit GEMM) agree with the composed float64 path", () => {
+  // outputs, the three gradients, and second-order gradients through the weight-gradient op
+  const cases: [string, torch.nn.functional.Conv2dOptions][] = [
+    ["plain", {}],
+    ["stride, padding, dilation", { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }],
+    ["'same' with an even kernel (uneven padding)", { padding: "same" }],
+  ];
+  for (const [name, opts] of cases) {
+    it(name, () => {
+      const [x0, w0, b0] = [torch.randn([2, 3, 9, 11], { dtype: "float64" }), torch.randn([5, 3, 3, 2], { dtype: "float64" }), torch.randn([5], { dtype: "float64" })];
+      const results = (["float64", "float32"] as const).map((dtype) => {
+        const [x, w, b] = [x0, w0, b0].map((t) => t.to(dtype).requiresGrad_());
+        const y = F.conv2d(x, w, b, opts);
+        const gy = torch.linspace(-1, 1, y.numel(), { dtype }).reshape([...y.shape]).requiresGrad_();
+        const [gx, gw, gb] = torch.autograd.grad([y], [x, w, b], { gradOutputs: [gy], createGraph: true });
+        const weigh = (t: Tensor) => t.mul(torch.arange(0, t.numel(), { dtype }).reshape([...t.shape]).sin()).sum();
+        const second = torch.autograd.grad([weigh(gx!).add(weigh(gw!))], [x, w, gy]);
+        return [y, gx!, gw!, gb!, ...second.map((t) => t!)].map((t) => t.to("float64").reshape(-1).tolist() as number[]);
+      });
+      results[0].forEach((want, k) => expectValuesNear(results[1][k], want, `${name}: result ${k}`, 1e-4));
+    });
+  }
+  it("records ConvolutionBackward0, as PyTorch", () => {
+    const y = F.conv2d(torch.randn(1, 2, 5, 5), torch.randn(3, 2, 3, 3).requiresGrad_(), torch.randn(3).requiresGrad_());
+    expect(y.gradFn?.name).toBe("ConvolutionBackward0");
+  });
+});
+
 describe("float64 gradchecks (central differences through the JS path)", () => {
   const r = (...shape: number[]) => torch.randn(shape, { dtype: "float64" }).requiresGrad_();
   it("conv2d with stride, padding, dilation and groups", () => {

@@ -112,21 +112,28 @@ describe("internal tensors are freed at once", () => {
       walk(t.gradFn);
       return out;
     };
-    const conv = new nn.Conv2d(3, 8, 3, { padding: 1 });
-    const x = torch.randn([2, 3, 16, 16]);
+    // a grouped convolution is composed of unfold and matmul per group
+    const conv = new nn.Conv2d(4, 8, 3, { padding: 1, groups: 2 });
+    const x = torch.randn([2, 4, 16, 16]);
     for (const retainGraph of [true, false]) {
       const y = conv(x).relu().sum();
       const saved = savedIn(y);
-      // the unfolded input (saved for the weight's gradient) and the weight as a matrix are
-      // internal to the convolution; the relu output, made by the caller, is the caller's
+      // each group's unfolded input (saved for the weight's gradient) and weights as a matrix
+      // are internal to the convolution; the relu output, made by the caller, is the caller's
       const internalSaved = saved.filter((t) => !t.escaped);
-      expect(internalSaved.map((t) => t.shape)).toEqual([[8, 27], [2, 27, 256]]);
+      expect(internalSaved.map((t) => t.shape)).toEqual([[4, 18], [2, 18, 256], [4, 18], [2, 18, 256]]);
       const relu = saved.filter((t) => t.escaped);
       expect(relu.map((t) => t.shape)).toEqual([[2, 8, 16, 16]]);
       y.backward(undefined, { retainGraph });
-      expect(internalSaved.map((t) => t.isDisposed)).toEqual([!retainGraph, !retainGraph]);
+      expect(internalSaved.map((t) => t.isDisposed)).toEqual(Array(4).fill(!retainGraph));
       expect([x, conv.weight, ...relu].some((t) => t.isDisposed)).toBe(false);
     }
+  });
+  it("a float32 convolution saves its input and weight, no unfolded copy", () => {
+    const conv = new nn.Conv2d(3, 8, 3, { padding: 1 });
+    const x = torch.randn([2, 3, 16, 16]);
+    const y = conv(x);
+    expect(y.gradFn?.saved?.map((t) => t.shape)).toEqual([[2, 3, 16, 16], [8, 3, 3, 3]]);
   });
   it("gradients stay correct through internal scopes (library modules inside user modules)", () => {
     class Net extends nn.Module {

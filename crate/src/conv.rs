@@ -2,8 +2,15 @@
 //! a batch `[n, c, h, w]` becomes columns `[n, c·kh·kw, oh·ow]`, so a convolution is one
 //! batched matmul and a pooling a reduction. The metadata block holds
 //! `n c h w kh kw sh sw ph pw dh dw oh ow`.
+//!
+//! Convolution itself and its weight gradient never materialise the columns: the matmul
+//! driver asks for packed panels of the unfolded image, which `Unfolded` and `UnfoldedT`
+//! gather from the image directly (implicit GEMM). im2col stays for pooling, unfold and the
+//! input gradient's col2im.
 
+use crate::matmul::{gemm_panels, pack_a, Mat, Panels, MR, NR};
 use crate::mem::{meta, view, view_mut};
+use crate::simd::V4;
 
 /// The geometry of one unfold: input, kernel, stride, padding, dilation, output.
 #[derive(Clone, Copy, Debug)]
@@ -118,6 +125,238 @@ pub fn col2im(cols: &[f32], x: &mut [f32], g: &Geometry) {
     }
 }
 
+/// One tap of the kernel window, a row of the unfolded image: where it reads relative to a
+/// window's origin, as an offset into the image and as (rows, columns) down and across.
+#[derive(Clone, Copy)]
+struct Tap {
+    offset: usize,
+    dy: usize,
+    dx: usize,
+}
+
+impl Geometry {
+    /// The taps in unfold's row order (channel, ky, kx).
+    fn taps(&self) -> Vec<Tap> {
+        let mut taps = Vec::with_capacity(self.c * self.kh * self.kw);
+        for ch in 0..self.c {
+            for ky in 0..self.kh {
+                for kx in 0..self.kw {
+                    let (dy, dx) = (ky * self.dh, kx * self.dw);
+                    taps.push(Tap { offset: ch * self.h * self.w + dy * self.w + dx, dy, dx });
+                }
+            }
+        }
+        taps
+    }
+    /// The input position of output `l`'s window origin (negative inside the padding).
+    fn origin(&self, l: usize) -> (isize, isize) {
+        ((l / self.ow * self.sh) as isize - self.ph as isize, (l % self.ow * self.sw) as isize - self.pw as isize)
+    }
+    /// Whether every tap of the window at `origin` lies inside the image.
+    #[inline(always)]
+    fn window_inside(&self, origin: (isize, isize)) -> bool {
+        let span = |k: usize, d: usize| ((k - 1) * d) as isize;
+        origin.0 >= 0 && origin.1 >= 0 && origin.0 + span(self.kh, self.dh) < self.h as isize && origin.1 + span(self.kw, self.dw) < self.w as isize
+    }
+    /// The image's value at a tap of the window at `origin`, 0 in the padding.
+    #[inline(always)]
+    fn read(&self, x: &[f32], origin: (isize, isize), t: Tap) -> f32 {
+        let (iy, ix) = (origin.0 + t.dy as isize, origin.1 + t.dx as isize);
+        if iy < 0 || ix < 0 || iy >= self.h as isize || ix >= self.w as isize {
+            0.0
+        } else {
+            x[t.offset - t.dy * self.w - t.dx + iy as usize * self.w + ix as usize]
+        }
+    }
+}
+
+/// One image's convolution as a product: the weights (cout × c·kh·kw) times the image's
+/// unfolded columns (c·kh·kw × oh·ow), whose B panels are gathered from the image.
+struct Unfolded<'a> {
+    w: Mat<'a>,
+    x: &'a [f32],
+    g: &'a Geometry,
+    taps: &'a [Tap],
+}
+
+impl Panels for Unfolded<'_> {
+    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
+        pack_a(self.w, i0, mc, p0, kc, out)
+    }
+    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+        let (g, x) = (self.g, self.x);
+        for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
+            let (j, cols) = (j0 + panel * NR, NR.min(nc - panel * NR));
+            let origin: [(isize, isize); NR] = core::array::from_fn(|c| g.origin(j + c.min(cols - 1)));
+            // eight adjacent outputs of one row read eight adjacent inputs at every tap
+            let adjacent = cols == NR && g.sw == 1 && origin[0].0 == origin[NR - 1].0;
+            // the panel's windows all inside the image: reads need no bounds
+            let inside = origin.iter().all(|&o| g.window_inside(o));
+            let base: [usize; NR] = core::array::from_fn(|c| if inside { origin[c].0 as usize * g.w + origin[c].1 as usize } else { 0 });
+            for (t, row) in self.taps[p0..p0 + kc].iter().zip(dst.chunks_exact_mut(NR)) {
+                let (iy, ix) = (origin[0].0 + t.dy as isize, origin[0].1 + t.dx as isize);
+                if adjacent && iy >= 0 && iy < g.h as isize && ix >= 0 && ix + NR as isize <= g.w as isize {
+                    let at = t.offset - t.dy * g.w - t.dx + iy as usize * g.w + ix as usize;
+                    row.copy_from_slice(&x[at..at + NR]);
+                } else if inside {
+                    for (c, v) in row.iter_mut().enumerate() {
+                        *v = if c < cols { x[base[c] + t.offset] } else { 0.0 };
+                    }
+                } else {
+                    for (c, v) in row.iter_mut().enumerate() {
+                        *v = if c < cols { g.read(x, origin[c], *t) } else { 0.0 };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The weight gradient as one product over every image's outputs: the output gradient
+/// (cout × n·oh·ow) times the unfolded images transposed (n·oh·ow × c·kh·kw).
+struct UnfoldedT<'a> {
+    gy: &'a [f32],
+    cout: usize,
+    x: &'a [f32],
+    g: &'a Geometry,
+    taps: &'a [Tap],
+}
+
+impl UnfoldedT<'_> {
+    /// Splits k = p0..p0+kc, which runs over (image, output row, output column), into runs
+    /// along one output row: `f(p - p0 at the run's start, image, output row, columns)`.
+    fn for_each_run(&self, p0: usize, kc: usize, mut f: impl FnMut(usize, usize, usize, core::ops::Range<usize>)) {
+        let (ow, l) = (self.g.ow, self.g.oh * self.g.ow);
+        let (mut b, mut o, mut p) = (p0 / l, p0 % l, 0);
+        while p < kc {
+            let (oy, ox) = (o / ow, o % ow);
+            let len = (ow - ox).min(kc - p);
+            f(p, b, oy, ox..ox + len);
+            (p, o) = (p + len, o + len);
+            if o == l {
+                (b, o) = (b + 1, 0);
+            }
+        }
+    }
+}
+
+impl Panels for UnfoldedT<'_> {
+    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
+        let (ow, l) = (self.g.ow, self.g.oh * self.g.ow);
+        for (panel, dst) in out.chunks_exact_mut(MR * kc).enumerate().take(mc.div_ceil(MR)) {
+            let (i, rows) = (i0 + panel * MR, MR.min(mc - panel * MR));
+            self.for_each_run(p0, kc, |p, b, oy, cols| {
+                let src: [&[f32]; MR] = core::array::from_fn(|r| {
+                    let at = (b * self.cout + i + r.min(rows - 1)) * l + oy * ow;
+                    &self.gy[at + cols.start..at + cols.end]
+                });
+                for (q, d) in dst[p * MR..(p + cols.len()) * MR].chunks_exact_mut(MR).enumerate() {
+                    for (r, v) in d.iter_mut().enumerate() {
+                        *v = if r < rows { src[r][q] } else { 0.0 };
+                    }
+                }
+            });
+        }
+    }
+    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+        let (g, image) = (self.g, self.g.image());
+        // the output columns whose windows lie inside the image horizontally
+        let first = inside(-(g.pw as isize), g.sw, g.w, g.ow);
+        let last = inside(((g.kw - 1) * g.dw) as isize - g.pw as isize, g.sw, g.w, g.ow);
+        let across = first.start.max(last.start)..first.end.min(last.end);
+        for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
+            let (j, cols) = (j0 + panel * NR, NR.min(nc - panel * NR));
+            let taps: [Tap; NR] = core::array::from_fn(|c| self.taps[j + c.min(cols - 1)]);
+            self.for_each_run(p0, kc, |p, b, oy, run| {
+                let x = &self.x[b * image..(b + 1) * image];
+                let iy = (oy * g.sh) as isize - g.ph as isize;
+                let down = iy >= 0 && iy + (((g.kh - 1) * g.dh) as isize) < g.h as isize;
+                let dst = &mut dst[p * NR..(p + run.len()) * NR];
+                // four outputs of a row whose windows are inside, stride 1: each tap's four
+                // values are adjacent in the image, read as one vector and transposed
+                let mut ox = run.start;
+                if down && g.sw == 1 && cols == NR {
+                    let ix0 = |ox: usize| (ox as isize - g.pw as isize) as usize;
+                    while ox + 4 <= run.end && across.contains(&ox) && across.contains(&(ox + 3)) {
+                        let base = iy as usize * g.w + ix0(ox);
+                        let rows = &mut dst[(ox - run.start) * NR..(ox - run.start + 4) * NR];
+                        for half in 0..2 {
+                            let t: [V4; 4] = core::array::from_fn(|c| V4::load(&x[base + taps[4 * half + c].offset..]));
+                            for (q, v) in V4::transpose(t).into_iter().enumerate() {
+                                v.store(&mut rows[q * NR + 4 * half..]);
+                            }
+                        }
+                        ox += 4;
+                    }
+                }
+                for (ox, row) in (ox..run.end).zip(dst[(ox - run.start) * NR..].chunks_exact_mut(NR)) {
+                    let ix = (ox * g.sw) as isize - g.pw as isize;
+                    if down && across.contains(&ox) {
+                        let base = iy as usize * g.w + ix as usize;
+                        for (v, t) in row.iter_mut().zip(&taps) {
+                            *v = x[base + t.offset];
+                        }
+                    } else {
+                        for (v, t) in row.iter_mut().zip(&taps) {
+                            *v = g.read(x, (iy, ix), *t);
+                        }
+                    }
+                    row[cols..].fill(0.0);
+                }
+            });
+        }
+    }
+}
+
+/// y[b] (cout × oh·ow) = w (cout × c·kh·kw) · unfold(x[b]) for each image.
+pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, g: &Geometry) {
+    let (taps, l) = (g.taps(), g.oh * g.ow);
+    let w = Mat { data: w, rs: taps.len(), cs: 1 };
+    for b in 0..g.n {
+        let ops = Unfolded { w, x: &x[b * g.image()..(b + 1) * g.image()], g, taps: &taps };
+        gemm_panels(&ops, &mut y[b * cout * l..(b + 1) * cout * l], l, cout, l, taps.len());
+    }
+}
+
+/// Columns `j0..j1` of gw (cout × c·kh·kw, row stride c·kh·kw) = Σ_b gy[b] · unfold(x[b])ᵀ.
+pub fn conv2d_weight(x: &[f32], gy: &[f32], gw: &mut [f32], cout: usize, g: &Geometry, j0: usize, j1: usize) {
+    let taps = g.taps();
+    let ckk = taps.len();
+    if j1 <= j0 || cout == 0 {
+        return;
+    }
+    let ops = UnfoldedT { gy, cout, x, g, taps: &taps[j0..j1] };
+    gemm_panels(&ops, &mut gw[j0..], ckk, cout, j1 - j0, g.n * g.oh * g.ow);
+}
+
+/// The columns of the weight gradient that thread `part` of `parts` computes: bands of whole
+/// NR panels, so that each entry is computed as by one thread.
+fn weight_band(ckk: usize, part: usize, parts: usize) -> (usize, usize) {
+    let band = ckk.div_ceil(parts.max(1)).div_ceil(NR) * NR;
+    ((band * part).min(ckk), (band * (part + 1)).min(ckk))
+}
+
+/// # Safety
+/// `m` holds the 14 geometry words; `x` holds `n·c·h·w` f32, `w` `cout·c·kh·kw`, `y`
+/// `n·cout·oh·ow`; `y` overlaps neither. Computes the images of thread `part` of `parts`.
+#[no_mangle]
+pub unsafe extern "C" fn conv2d_f32(x: *const f32, w: *const f32, y: *mut f32, m: *const usize, cout: usize, part: usize, parts: usize) {
+    let (g, b0) = Geometry::from_meta(meta(m, 14)).share(part, parts);
+    let out = cout * g.oh * g.ow;
+    conv2d(view(x.add(b0 * g.image()), g.n * g.image()), view(w, cout * g.c * g.kh * g.kw), view_mut(y.add(b0 * out), g.n * out), cout, &g);
+}
+
+/// # Safety
+/// `m` holds the 14 geometry words; `x` holds `n·c·h·w` f32, `gy` `n·cout·oh·ow`, `gw`
+/// `cout·c·kh·kw`, which overlaps neither. Computes thread `part`'s band of gw's columns.
+#[no_mangle]
+pub unsafe extern "C" fn conv2d_weight_f32(x: *const f32, gy: *const f32, gw: *mut f32, m: *const usize, cout: usize, part: usize, parts: usize) {
+    let g = Geometry::from_meta(meta(m, 14));
+    let ckk = g.c * g.kh * g.kw;
+    let (j0, j1) = weight_band(ckk, part, parts);
+    conv2d_weight(view(x, g.n * g.image()), view(gy, g.n * cout * g.oh * g.ow), view_mut(gw, cout * ckk), cout, &g, j0, j1);
+}
+
 /// # Safety
 /// `m` holds the 14 geometry words; `x` holds `n·c·h·w` f32, `cols` `n·c·kh·kw·oh·ow`; disjoint.
 /// Computes the images of thread `part` of `parts`; calls for different parts may run at once.
@@ -138,6 +377,7 @@ pub unsafe extern "C" fn col2im_f32(cols: *const f32, x: *mut f32, m: *const usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matmul::gemm_scalar;
 
     fn geometry(n: usize, c: usize, h: usize, w: usize, k: (usize, usize), s: (usize, usize), p: (usize, usize), d: (usize, usize)) -> Geometry {
         let oh = (h + 2 * p.0 - d.0 * (k.0 - 1) - 1) / s.0 + 1;
@@ -215,6 +455,64 @@ mod tests {
             }
             assert_eq!(cols, whole, "{parts} parts");
             assert_eq!(back, back_whole, "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn convolution_and_its_weight_gradient_match_unfold_times_weights() {
+        let shapes = [
+            geometry(2, 3, 12, 13, (5, 5), (1, 1), (0, 0), (1, 1)),
+            geometry(3, 2, 9, 20, (3, 3), (1, 1), (1, 1), (1, 1)),
+            geometry(2, 1, 9, 8, (3, 2), (2, 3), (2, 1), (2, 3)),
+            geometry(1, 70, 6, 6, (2, 2), (1, 1), (0, 0), (1, 1)),
+            geometry(2, 4, 7, 30, (1, 3), (2, 1), (0, 2), (1, 1)),
+        ];
+        for g in &shapes {
+            let (ckk, l) = (g.c * g.kh * g.kw, g.oh * g.ow);
+            let x: Vec<f32> = (0..g.n * g.image()).map(|i| ((i * 37) % 23) as f32 * 0.125 - 1.0).collect();
+            let mut cols = vec![0.0; g.n * g.columns()];
+            im2col(&x, &mut cols, g, 0.0);
+            for cout in [1, 6, 9] {
+                let w: Vec<f32> = (0..cout * ckk).map(|i| ((i * 11) % 17) as f32 * 0.25 - 2.0).collect();
+                let wm = Mat { data: &w, rs: ckk, cs: 1 };
+                let mut y = vec![f32::NAN; g.n * cout * l];
+                conv2d(&x, &w, &mut y, cout, g);
+                let gy: Vec<f32> = (0..y.len()).map(|i| ((i * 5) % 13) as f32 * 0.5 - 3.0).collect();
+                let mut gw = vec![f32::NAN; cout * ckk];
+                let (j0, j1) = weight_band(ckk, 0, 1);
+                conv2d_weight(&x, &gy, &mut gw, cout, g, j0, j1);
+                let mut want_gw = vec![0.0f64; cout * ckk];
+                for b in 0..g.n {
+                    let cb = Mat { data: &cols[b * ckk * l..], rs: l, cs: 1 };
+                    let mut want = vec![0.0; cout * l];
+                    gemm_scalar(wm, cb, &mut want, cout, l, ckk);
+                    for (got, want) in y[b * cout * l..(b + 1) * cout * l].iter().zip(&want) {
+                        assert!((got - want).abs() <= 1e-4 * (1.0 + want.abs()), "{g:?} cout {cout}: {got} vs {want}");
+                    }
+                    for co in 0..cout {
+                        for j in 0..ckk {
+                            want_gw[co * ckk + j] += (0..l).map(|o| gy[(b * cout + co) * l + o] as f64 * cols[(b * ckk + j) * l + o] as f64).sum::<f64>();
+                        }
+                    }
+                }
+                for (got, want) in gw.iter().zip(&want_gw) {
+                    assert!((*got as f64 - want).abs() <= 1e-3 * (1.0 + want.abs()), "{g:?} cout {cout}: weight grad {got} vs {want}");
+                }
+                // any split over threads gives the same bits
+                let m = [g.n, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+                for parts in 2..=3 {
+                    let (mut ys, mut gws) = (vec![f32::NAN; y.len()], vec![f32::NAN; gw.len()]);
+                    for part in 0..parts {
+                        // SAFETY: the buffers hold the layouts `m` describes; parts write disjoint outputs
+                        unsafe {
+                            conv2d_f32(x.as_ptr(), w.as_ptr(), ys.as_mut_ptr(), m.as_ptr(), cout, part, parts);
+                            conv2d_weight_f32(x.as_ptr(), gy.as_ptr(), gws.as_mut_ptr(), m.as_ptr(), cout, part, parts);
+                        }
+                    }
+                    assert!(ys.iter().zip(&y).all(|(a, b)| a.to_bits() == b.to_bits()), "{g:?} {parts} parts");
+                    assert!(gws.iter().zip(&gw).all(|(a, b)| a.to_bits() == b.to_bits()), "{g:?} {parts} parts: weight grad");
+                }
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ import { kernel, kernelsModule, malloc, memory, threadsBuild, tlsBytes } from ".
 import { nodeBuiltin, requireBuiltin } from "../node-builtins.js";
 
 /** Kernels that take (…arguments, part, parts) and compute part `part` of `parts`. */
-const PARALLEL = ["matmul_f32", "im2col_f32", "col2im_f32", "max_pool2d_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"] as const;
+const PARALLEL = ["matmul_f32", "conv2d_f32", "conv2d_weight_f32", "im2col_f32", "col2im_f32", "max_pool2d_f32", "avg_pool2d_f32", "avg_pool2d_backward_f32"] as const;
 type ParallelKernel = (typeof PARALLEL)[number];
 
 // the control block: job sequence number, parts finished by workers, error flag, kernel,

@@ -1,8 +1,11 @@
-// 2-D convolution over NCHW batches, built on unfold (im2col): a convolution is one batched
-// matmul of the weights with the unfolded input. unfold and fold (col2im) are each other's
-// backward, so gradients of every order come from the ops they are made of. Unbatched CHW
-// input is accepted, as PyTorch does. The window helpers here are shared with pooling.
-import { record } from "../autograd/node.js";
+// 2-D convolution over NCHW batches: the weights times the unfolded (im2col) input. For
+// float32 one kernel gathers the unfolded input as it multiplies (implicit GEMM), and another
+// computes the weight gradient the same way; the input gradient folds (col2im) the weights'
+// transpose times the output gradient. Other dtypes and grouped convolutions compose unfold
+// and matmul. unfold and fold are each other's backward, and the weight-gradient op's backward
+// is made of convolution and fold, so gradients of every order come from these ops. Unbatched
+// CHW input is accepted, as PyTorch does. The window helpers here are shared with pooling.
+import { fused, record } from "../autograd/node.js";
 import { writeMeta } from "../backend/wasm.js";
 import { runParallel } from "../backend/threads.js";
 import { internal } from "../tensor/lifetime.js";
@@ -204,6 +207,10 @@ export function conv2d(
     throw new Error(`Calculated padded input size per channel: (${padded[0]} x ${padded[1]}). Kernel size: (${span[0]} x ${span[1]}). Kernel size can't be greater than actual input size`);
   }
   const out: [number, number] = [outLength(h, w, 0), outLength(wd, w, 1)];
+  if (groups === 1 && raw.wasmF32(xin.dtype) && weight.dtype === xin.dtype && (bias === null || bias.dtype === xin.dtype)) {
+    const y = convolve(xin, weight, bias, w, out);
+    return x.dim() === 3 ? y.squeeze(0) : y;
+  }
   return internal(() => {
     const perGroup = (xs: Tensor, ws: Tensor): Tensor => ws.reshape([ws.shape[0], -1]).matmul(unfoldRaw(xs, w, out, 0));
     const y = groups === 1
@@ -213,6 +220,53 @@ export function conv2d(
     if (bias !== null) result = result.add(bias.reshape([1, outC, 1, 1]));
     return x.dim() === 3 ? result.squeeze(0) : result;
   });
+}
+
+/** The float32 convolution kernel, unrecorded: [n, c, h, w] by [cout, c, kh, kw] → [n, cout, oh, ow]. */
+function convRaw(x: Tensor, weight: Tensor, w: Window, out: [number, number]): Tensor {
+  const [n, c, h, wd] = x.shape;
+  const cout = weight.shape[0];
+  const [src, ws] = [raw.contiguous(x), raw.contiguous(weight)];
+  raw.use("conv2d", src, ws);
+  const y = Tensor.empty([n, cout, out[0], out[1]], x.dtype);
+  runParallel("conv2d_f32", y.numel() * ws.numel() / cout, raw.bytePtr(src), raw.bytePtr(ws), raw.bytePtr(y), meta(n, c, h, wd, w, out[0], out[1]), cout);
+  return y;
+}
+
+/** The input gradient of a convolution: the weights' transpose times the output gradient, folded. */
+function inputGrad(gy: Tensor, weight: Tensor, w: Window, size: [number, number], out: [number, number]): Tensor {
+  const [n, cout] = gy.shape;
+  const cols = weight.reshape([cout, -1]).transpose(0, 1).matmul(gy.reshape([n, cout, out[0] * out[1]]));
+  return foldRaw(cols, w, size, out);
+}
+
+/**
+ * The weight gradient Σ over images of gy · unfold(x)ᵀ, by its kernel for float32. It is
+ * bilinear in (x, gy): its own backward is a convolution (for gy) and an input gradient (for x).
+ */
+function weightGrad(x: Tensor, gy: Tensor, w: Window, out: [number, number], shape: readonly number[]): Tensor {
+  const [n, c, h, wd] = x.shape;
+  const cout = shape[0];
+  const [src, g] = [raw.contiguous(x), raw.contiguous(gy)];
+  raw.use("conv2d_weight", src, g);
+  const gw = Tensor.empty(shape, x.dtype);
+  runParallel("conv2d_weight_f32", g.numel() * gw.numel() / cout, raw.bytePtr(src), raw.bytePtr(g), raw.bytePtr(gw), meta(n, c, h, wd, w, out[0], out[1]), cout);
+  return record("ConvolutionBackwardBackward0", [x, gy], gw, [x, gy], (gg, [xs, gys]) => [
+    x.requiresGrad ? inputGrad(gys, gg, w, [h, wd], out) : null,
+    gy.requiresGrad ? convolve(xs, gg, null, w, out) : null,
+  ]);
+}
+
+/** The recorded float32 convolution (ConvolutionBackward0, as PyTorch's, bias included). */
+function convolve(x: Tensor, weight: Tensor, bias: Tensor | null, w: Window, out: [number, number]): Tensor {
+  return fused("ConvolutionBackward0", [x, weight, bias], [x, weight], () => {
+    const y = convRaw(x, weight, w, out);
+    return bias === null ? y : y.add(bias.reshape([1, -1, 1, 1]));
+  }, (g, [xs, ws]) => [
+    x.requiresGrad ? inputGrad(g, ws, w, [xs.shape[2], xs.shape[3]], out) : null,
+    weight.requiresGrad ? weightGrad(xs, g, w, out, ws.shape) : null,
+    bias?.requiresGrad ? g.sum([0, 2, 3]) : null,
+  ]);
 }
 
 /**

@@ -264,7 +264,9 @@ function evict(b: Block): void {
     // already collected: the registry's callback would free it; do it now
     b.freed = true;
   } else {
-    owner.evicted = heap().u8.slice(b.ptr, b.ptr + b.nbytes);
+    // not slice(): over a shared memory (the threads build) V8's slice copies 3–5× slower than set()
+    owner.evicted = new Uint8Array(b.nbytes);
+    owner.evicted.set(heap().u8.subarray(b.ptr, b.ptr + b.nbytes));
     stats.evictions++;
     stats.evictedBytes += b.nbytes;
   }
