@@ -80,6 +80,29 @@ describe("internal tensors are freed at once", () => {
     expect(after.storages - before.storages).toBe(2);
     expect(after.evictions).toBe(before.evictions);
   });
+  it("calling a library module's forward directly (this.lstm.forward(x)) frees its intermediates as calling the module does", () => {
+    torch.manualSeed(0);
+    const lstm = new nn.LSTM(4, 8);
+    const head = new nn.Linear(8, 1);
+    const x = torch.randn([5, 3, 4]);
+    // what a step leaves behind is evicted at later steps' boundaries: count those evictions
+    const evicted = (call: boolean): number => {
+      const step = (): void => {
+        const [out] = call ? lstm(x) : lstm.forward(x);
+        (call ? head(out.select(0, -1)) : head.forward(out.select(0, -1))).sum().backward();
+      };
+      step();
+      // earlier leftovers go now, so that only this loop's are counted
+      torch.testing.evictAll();
+      const before = torch.memoryStats().evictions;
+      for (let i = 0; i < 10; i++) step();
+      return torch.memoryStats().evictions - before;
+    };
+    const [called, direct] = [evicted(true), evicted(false)];
+    // the LSTM's output, h_n and c_n, the head's output and the loss of each step
+    expect(called).toBeLessThanOrEqual(50);
+    expect(direct).toBe(called);
+  });
   it("composite ops in inference (conv, pooling) free their intermediates: disposing the output frees all", () => {
     const F = torch.nn.functional;
     const x = torch.rand([4, 3, 12, 12]);

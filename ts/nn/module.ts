@@ -22,23 +22,32 @@ const internals = new WeakMap<Module, ModuleInternals>();
 const state = (m: Module): ModuleInternals => internals.get(m)!;
 
 /**
- * The forward methods of taimatsu's own modules. Calling a module whose forward is one of
- * them runs it as an internal scope (tensor/lifetime.ts): its intermediates never reach user
- * code, so those no graph node holds are freed when it returns. Any other forward is user
- * code: its arguments are handed to it.
+ * The forward methods of taimatsu's own modules, each wrapped to run as an internal scope
+ * (tensor/lifetime.ts): its intermediates never reach user code, so those no graph node holds
+ * are freed when it returns — whether the module is called, `net(x)`, or its forward is
+ * (`this.conv1.forward(x)`, or `super.forward(x)` in a subclass). Any other forward is user
+ * code: calling its module hands it its arguments.
  */
 const libraryForwards = new WeakSet<(...args: any[]) => any>();
 
 /** Registers the Module classes among `exports` as taimatsu's own (done once, in nn/index.ts). */
 export function registerLibraryModules(exports: Record<string, unknown>): void {
   for (const v of Object.values(exports)) {
-    if (typeof v === "function" && v.prototype instanceof Module) libraryForwards.add(v.prototype.forward);
+    if (typeof v !== "function" || !(v.prototype instanceof Module)) continue;
+    // an inherited forward (from a base class not exported) is wrapped on the class itself
+    const forward = v.prototype.forward as (...args: any[]) => any;
+    if (typeof forward !== "function" || libraryForwards.has(forward)) continue;
+    const scoped = function (this: Module, ...args: any[]): any {
+      return internal(() => forward.apply(this, args));
+    };
+    Object.defineProperty(v.prototype, "forward", { value: scoped, writable: true, configurable: true });
+    libraryForwards.add(scoped);
   }
 }
 
 function callForward(m: Module, args: any[]): any {
   const forward = m.forward;
-  if (libraryForwards.has(forward)) return internal(() => forward.apply(m, args));
+  if (libraryForwards.has(forward)) return forward.apply(m, args);
   return external(args, () => forward.apply(m, args));
 }
 
