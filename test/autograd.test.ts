@@ -166,6 +166,37 @@ describe("the graph", () => {
   });
 });
 
+describe("gradients summed over many uses", () => {
+  // the engine adds a region view's gradient in place into its input's sum, and adds later
+  // gradients into a sum only it holds: the same values as zeros + copy + add (createGraph)
+  it("selects, narrows and slices of one tensor, used with the whole of it", () => {
+    const x = torch.arange(0, 24, { dtype: "float32" }).reshape([4, 6]).requiresGrad_();
+    const loss = (): torch.Tensor => {
+      let y = x.mul(x).sum();
+      for (let i = 0; i < 4; i++) y = y.add(x.select(0, i).mul(i + 1).sum());
+      y = y.add(x.narrow(1, 2, 3).square().sum()).add(x.index([":", "::2"]).sum().mul(5));
+      return y.add(x.select(0, 1).select(0, 3).mul(7));
+    };
+    const [inPlace] = torch.autograd.grad([loss()], [x]);
+    const [summed] = torch.autograd.grad([loss()], [x], { createGraph: true });
+    const want = Array.from({ length: 24 }, (_, k) => {
+      const [r, c] = [Math.floor(k / 6), k % 6];
+      return 2 * k + (r + 1) + (c >= 2 && c < 5 ? 2 * k : 0) + (c % 2 === 0 ? 5 : 0) + (r === 1 && c === 3 ? 7 : 0);
+    });
+    expect(inPlace!.reshape(-1).tolist()).toEqual(want);
+    expect(summed!.reshape(-1).tolist()).toEqual(want);
+  });
+  it("a gradient returned for two inputs is not added into twice", () => {
+    const a = torch.tensor([1, 2, 3], { requiresGrad: true });
+    const b = a.mul(2);
+    const c = a.mul(3);
+    // AddBackward hands the same gradient to both sides, which then collect more
+    const y = b.add(c);
+    y.add(b).add(c.mul(2)).sum().backward();
+    expect(a.grad!.tolist()).toEqual([2 * 2 + 3 * 3, 13, 13]);
+  });
+});
+
 describe("torch.autograd.grad and higher order", () => {
   it("returns gradients without touching .grad, with gradOutputs", () => {
     const x = t([1, 2, 3], { requiresGrad: true });

@@ -64,6 +64,9 @@ function letGo(g: Tensor): void {
   discard(g);
 }
 
+/** A gradient sum only the engine holds, which it may therefore add into in place. */
+const exclusive = (t: Tensor): boolean => !t.escaped && t.holds === 1 && t.storage.refs === 1 && t.isContiguous();
+
 /**
  * Runs backward from `outputs`. `capture`, when given, maps the tensors whose gradients are
  * wanted (autograd.grad) and stops leaf accumulation. Gradients in flight are internal: each
@@ -86,11 +89,25 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
         map.set(key, g);
         return;
       }
+      if (!createGraph && exclusive(prev) && sameShape(prev.shape, g.shape) && prev.dtype === g.dtype) {
+        prev.add_(g);
+        discard(g);
+        return;
+      }
       const sum = prev.add(g);
       hold(sum);
       map.set(key, sum);
       letGo(prev);
       discard(g);
+    };
+    /** A region view's gradient added in place into its input's sum, when the engine alone has that sum. */
+    const addedToRegion = (node: Node, g: Tensor): boolean => {
+      const e = node.edges[0];
+      if (e === null) return true;
+      const sum = e.node ? pending.get(e.node) : leafGrads.get(e.leaf);
+      if (sum === undefined || !exclusive(sum) || sum.dtype !== g.dtype) return false;
+      node.addRegion!(sum, g);
+      return true;
     };
     outputs.forEach((o, i) => (o.gradFn ? addTo(pending, o.gradFn, roots[i]) : addTo(leafGrads, o, roots[i])));
     const order = topoOrder(outputs.map((o) => o.gradFn).filter((n): n is Node => n !== null));
@@ -106,6 +123,11 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
       if (wanted !== undefined) {
         escape(g);
         capture!.set(wanted, g);
+      }
+      if (!createGraph && node.addRegion !== null && addedToRegion(node, g)) {
+        if (!retainGraph) node.releaseSaved();
+        letGo(incoming);
+        continue;
       }
       const saved = node.savedTensors();
       const inputGrads = internal(() => node.backwardFn!(g, saved));

@@ -48,6 +48,13 @@ export class Node {
   retained: Tensor | null = null;
   /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. @internal */
   readonly edges: Edge[];
+  /**
+   * For a view of a region of its input (select, slice, narrow): adds a gradient into that
+   * region of the input's gradient summed so far, where the backward would make zeros, copy
+   * the gradient in and add the whole. An RNN's steps, selected from one projection, then
+   * cost their own size each. @internal
+   */
+  addRegion: ((sum: Tensor, g: Tensor) => void) | null = null;
 
   /**
    * `saved` must list every tensor whose values `backwardFn` reads (it may read only the
