@@ -103,7 +103,9 @@ describe("wasm kernels agree with the JS oracle", () => {
         const x = maybeStrided(randn(shape, seed), strided);
         const dims = [...Array(shape.length).keys()].filter((d) => (pick >> d) & 1);
         const dim = dims.length ? dims : undefined;
-        expectAgree(x.sum(dim, keepdim), viaOracle(() => x.sum(dim, keepdim)), 1e-5, 1e-5);
+        // float32 sums in a different order differ by rounding that grows with the count summed
+        const summed = x.numel() / Math.max(1, x.sum(dim, keepdim).numel());
+        expectAgree(x.sum(dim, keepdim), viaOracle(() => x.sum(dim, keepdim)), 1e-5, 1e-5 * Math.sqrt(summed));
         expectAgree(x.amax(dim, keepdim), viaOracle(() => x.amax(dim, keepdim)), 0, 0);
         expectAgree(x.amin(dim, keepdim), viaOracle(() => x.amin(dim, keepdim)), 0, 0);
         const d = dims[0] ?? 0;

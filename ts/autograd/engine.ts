@@ -106,7 +106,9 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
       if (e === null) return true;
       const sum = e.node ? pending.get(e.node) : leafGrads.get(e.leaf);
       if (sum === undefined || !exclusive(sum) || sum.dtype !== g.dtype) return false;
-      node.addRegion!(sum, g);
+      const region = node.regionOf!(sum);
+      region.add_(g);
+      discard(region);
       return true;
     };
     outputs.forEach((o, i) => (o.gradFn ? addTo(pending, o.gradFn, roots[i]) : addTo(leafGrads, o, roots[i])));
@@ -124,7 +126,7 @@ function run(outputs: Tensor[], gradOutputs: (Tensor | null)[] | undefined, opts
         escape(g);
         capture!.set(wanted, g);
       }
-      if (!createGraph && node.addRegion !== null && addedToRegion(node, g)) {
+      if (!createGraph && node.regionOf !== null && addedToRegion(node, g)) {
         if (!retainGraph) node.releaseSaved();
         letGo(incoming);
         continue;

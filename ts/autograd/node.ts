@@ -49,12 +49,12 @@ export class Node {
   /** Fixed when the node is made, so that a later in-place rebase of an input cannot create a cycle. @internal */
   readonly edges: Edge[];
   /**
-   * For a view of a region of its input (select, slice, narrow): adds a gradient into that
-   * region of the input's gradient summed so far, where the backward would make zeros, copy
-   * the gradient in and add the whole. An RNN's steps, selected from one projection, then
-   * cost their own size each. @internal
+   * For a view of a region of its input (select, slice, narrow): the same view of another
+   * tensor shaped like the input. The engine adds the view's gradient into that region of the
+   * input's gradient summed so far, where the backward would make zeros, copy the gradient in
+   * and add the whole: an RNN's steps, selected from one projection, cost their own size. @internal
    */
-  addRegion: ((sum: Tensor, g: Tensor) => void) | null = null;
+  regionOf: ((t: Tensor) => Tensor) | null = null;
 
   /**
    * `saved` must list every tensor whose values `backwardFn` reads (it may read only the
@@ -117,7 +117,9 @@ export class Node {
   releaseSaved(): void {
     const saved = this.saved;
     this.saved = null;
+    // the closures reach the inputs: a node the output keeps must not keep them too
     this.backwardFn = null;
+    this.regionOf = null;
     if (saved !== null) for (const t of saved) unhold(t);
   }
 }

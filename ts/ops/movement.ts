@@ -2,7 +2,6 @@
 // backward maps the gradient back (reshape, inverse permute, sum over expanded dims, or
 // scatter into zeros for narrow/select/slice). cat/stack copy.
 import { record } from "../autograd/node.js";
-import { discard } from "../tensor/lifetime.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { contiguousStrides, fmtShape, normDim, numel, Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -179,13 +178,7 @@ function scatterIntoZeros(g: Tensor, shape: Shape, pick: (t: Tensor) => Tensor, 
 
 function subsetView(x: Tensor, name: string, shape: number[], strides: number[], offset: number, again: (t: Tensor) => Tensor): Tensor {
   const out = viewOp(x, name, shape, strides, offset, (g) => scatterIntoZeros(g, x.shape, again, `${name.replace(/0$/, "")}Backward0`));
-  if (out.gradFn !== null) {
-    out.gradFn.addRegion = (sum, g) => {
-      const region = again(sum);
-      region.add_(g);
-      discard(region);
-    };
-  }
+  if (out.gradFn !== null) out.gradFn.regionOf = again;
   return out;
 }
 
