@@ -3,12 +3,13 @@
 //! batched matmul and a pooling a reduction. The metadata block holds
 //! `n c h w kh kw sh sw ph pw dh dw oh ow`.
 //!
-//! Convolution itself and its weight gradient never materialise the columns: the matmul
-//! driver asks for packed panels of the unfolded image, which `Unfolded` and `UnfoldedT`
-//! gather from the image directly (implicit GEMM). im2col stays for pooling, unfold and the
-//! input gradient's col2im.
+//! Convolution itself and its weight gradient never materialise the columns (implicit GEMM):
+//! the forward reads its B rows in the image where it can and gathers the other panels
+//! (`Unfolded`); the weight gradient's product asks the matmul driver for packed panels,
+//! which `UnfoldedT` gathers from the image. im2col stays for pooling, unfold and the input
+//! gradient's col2im.
 
-use crate::matmul::{gemm_panels, pack_a, Mat, Panels, MR, NR};
+use crate::matmul::{gemm_panels, micro_with, pack_a, store_tile, Mat, Panels, MR, NR};
 use crate::mem::{meta, view, view_mut};
 use crate::simd::V4;
 
@@ -152,6 +153,18 @@ impl Geometry {
     fn origin(&self, l: usize) -> (isize, isize) {
         ((l / self.ow * self.sh) as isize - self.ph as isize, (l % self.ow * self.sw) as isize - self.pw as isize)
     }
+    /// Where outputs `j..j+cols` read their first tap, when they are NR outputs adjacent in one
+    /// row (stride 1) whose windows all lie inside the image: then tap t's B row is the NR
+    /// inputs from that position plus t's offset.
+    fn adjacent_inside(&self, j: usize, cols: usize) -> Option<usize> {
+        let (oy, ox) = (j / self.ow, j % self.ow);
+        if cols != NR || self.sw != 1 || ox + NR > self.ow {
+            return None;
+        }
+        let first = ((oy * self.sh) as isize - self.ph as isize, ox as isize - self.pw as isize);
+        let last = (first.0, first.1 + NR as isize - 1);
+        (self.window_inside(first) && self.window_inside(last)).then(|| first.0 as usize * self.w + first.1 as usize)
+    }
     /// Whether every tap of the window at `origin` lies inside the image.
     #[inline(always)]
     fn window_inside(&self, origin: (isize, isize)) -> bool {
@@ -170,20 +183,17 @@ impl Geometry {
     }
 }
 
-/// One image's convolution as a product: the weights (cout × c·kh·kw) times the image's
-/// unfolded columns (c·kh·kw × oh·ow), whose B panels are gathered from the image.
+/// One image unfolded: its columns (c·kh·kw × oh·ow) as packed B panels, gathered from the
+/// image.
 struct Unfolded<'a> {
-    w: Mat<'a>,
     x: &'a [f32],
     g: &'a Geometry,
     taps: &'a [Tap],
 }
 
-impl Panels for Unfolded<'_> {
-    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
-        pack_a(self.w, i0, mc, p0, kc, out)
-    }
-    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+impl Unfolded<'_> {
+    /// Columns `j0..j0+nc` over taps `p0..p0+kc`, as NR-column panels (k-major, zero-padded).
+    fn pack(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
         let (g, x) = (self.g, self.x);
         for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
             let (j, cols) = (j0 + panel * NR, NR.min(nc - panel * NR));
@@ -308,13 +318,60 @@ impl Panels for UnfoldedT<'_> {
     }
 }
 
-/// y[b] (cout × oh·ow) = w (cout × c·kh·kw) · unfold(x[b]) for each image.
-pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, g: &Geometry) {
+/// y[b] (cout × oh·ow) = w (cout × c·kh·kw) · unfold(x[b]) for each image, K unblocked. The
+/// weights are packed once. A panel of eight outputs adjacent in one row, their windows inside
+/// the image, reads its B rows in the image itself (tap t's row is eight adjacent inputs), so
+/// most panels are never packed; the others are gathered into a panel first. A padded
+/// convolution runs on a zero-bordered copy of each image, so that its edge windows are inside too.
+pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, src: &Geometry) {
+    let g = &Geometry { h: src.h + 2 * src.ph, w: src.w + 2 * src.pw, ph: 0, pw: 0, ..*src };
+    let mut bordered = vec![0.0; if src.ph + src.pw > 0 { g.image() } else { 0 }];
     let (taps, l) = (g.taps(), g.oh * g.ow);
-    let w = Mat { data: w, rs: taps.len(), cs: 1 };
+    let k = taps.len();
+    if k == 0 {
+        y[..g.n * cout * l].fill(0.0);
+        return;
+    }
+    let mut a = vec![0.0; cout.div_ceil(MR) * MR * k];
+    pack_a(Mat { data: w, rs: k, cs: 1 }, 0, cout, 0, k, &mut a);
+    let offsets: Vec<usize> = taps.iter().map(|t| t.offset).collect();
+    let reach = offsets.iter().max().map_or(0, |&o| o + NR);
+    let mut panel = vec![0.0; NR * k];
     for b in 0..g.n {
-        let ops = Unfolded { w, x: &x[b * g.image()..(b + 1) * g.image()], g, taps: &taps };
-        gemm_panels(&ops, &mut y[b * cout * l..(b + 1) * cout * l], l, cout, l, taps.len());
+        let mut x = &x[b * src.image()..(b + 1) * src.image()];
+        if !bordered.is_empty() {
+            for (r, row) in x.chunks_exact(src.w).enumerate() {
+                let (ch, iy) = (r / src.h, r % src.h);
+                let at = (ch * g.h + iy + src.ph) * g.w + src.pw;
+                bordered[at..at + src.w].copy_from_slice(row);
+            }
+            x = &bordered;
+        }
+        let unfolded = Unfolded { x, g, taps: &taps };
+        let y = &mut y[b * cout * l..(b + 1) * cout * l];
+        for j in (0..l).step_by(NR) {
+            let cols = NR.min(l - j);
+            let base = g.adjacent_inside(j, cols);
+            if base.is_none() {
+                unfolded.pack(0, k, j, cols, &mut panel);
+            }
+            for ip in 0..cout.div_ceil(MR) {
+                let ap = &a[ip * MR * k..(ip + 1) * MR * k];
+                let acc = match base {
+                    Some(base) => {
+                        let rows = &x[base..base + reach];
+                        micro_with(ap, |p| {
+                            let at = offsets[p];
+                            assert!(at + NR <= rows.len());
+                            // SAFETY: the assert: NR f32 from `at` lie inside `rows`
+                            unsafe { (V4::read(rows.as_ptr().add(at)), V4::read(rows.as_ptr().add(at + 4))) }
+                        })
+                    }
+                    None => micro_with(ap, |p| (V4::load(&panel[p * NR..]), V4::load(&panel[p * NR + 4..]))),
+                };
+                store_tile(acc, y, l, ip * MR, j, MR.min(cout - ip * MR), cols, true);
+            }
+        }
     }
 }
 

@@ -133,8 +133,24 @@ fn micro(ap: &[f32], bp: &[f32]) -> [[V4; 2]; MR] {
     acc
 }
 
+/// The register tile over one A panel, with B's row `p` (its eight values as two vectors)
+/// from `b_row`, wherever the caller keeps B's rows (convolution reads them in the image).
+#[inline(always)]
+pub fn micro_with(ap: &[f32], b_row: impl Fn(usize) -> (V4, V4)) -> [[V4; 2]; MR] {
+    let mut acc = [[V4::splat(0.0); 2]; MR];
+    for (p, ak) in ap.chunks_exact(MR).enumerate() {
+        let (b0, b1) = b_row(p);
+        for r in 0..MR {
+            let a = V4::splat(ak[r]);
+            acc[r][0] = acc[r][0].add(a.mul(b0));
+            acc[r][1] = acc[r][1].add(a.mul(b1));
+        }
+    }
+    acc
+}
+
 /// Adds (or writes, on the first k block) a tile into C, clipping at the matrix edges.
-fn store_tile(acc: [[V4; 2]; MR], c: &mut [f32], ldc: usize, i0: usize, j0: usize, rows: usize, cols: usize, first: bool) {
+pub fn store_tile(acc: [[V4; 2]; MR], c: &mut [f32], ldc: usize, i0: usize, j0: usize, rows: usize, cols: usize, first: bool) {
     for (r, acc_r) in acc.iter().enumerate().take(rows) {
         let row = &mut c[(i0 + r) * ldc + j0..];
         if cols == NR {
