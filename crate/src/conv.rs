@@ -5,11 +5,11 @@
 //!
 //! Convolution itself and its weight gradient never materialise the columns (implicit GEMM):
 //! the forward reads its B rows in the image where it can and gathers the other panels
-//! (`Unfolded`); the weight gradient's product asks the matmul driver for packed panels,
-//! which `UnfoldedT` gathers from the image. im2col stays for pooling, unfold and the input
+//! (`Unfolded`); the weight gradient reads its A rows in the image. Padded convolutions run
+//! on zero-bordered copies of the images. im2col stays for pooling, unfold and the input
 //! gradient's col2im.
 
-use crate::matmul::{gemm_panels, micro_with, pack_a, store_tile, Mat, Panels, MR, NR};
+use crate::matmul::{micro_rows, micro_with, pack_a, store_tile, Mat, MR, NR};
 use crate::mem::{meta, view, view_mut};
 use crate::simd::V4;
 
@@ -153,6 +153,19 @@ impl Geometry {
     fn origin(&self, l: usize) -> (isize, isize) {
         ((l / self.ow * self.sh) as isize - self.ph as isize, (l % self.ow * self.sw) as isize - self.pw as isize)
     }
+    /// The geometry of the images with their padding made part of them (zeros around).
+    fn bordered(&self) -> Geometry {
+        Geometry { h: self.h + 2 * self.ph, w: self.w + 2 * self.pw, ph: 0, pw: 0, ..*self }
+    }
+    /// Copies images into the insides of `out`, laid out as `bordered()`; their borders stay as they are (zero).
+    fn copy_bordered(&self, x: &[f32], out: &mut [f32]) {
+        let (h, w) = (self.h + 2 * self.ph, self.w + 2 * self.pw);
+        for (r, row) in x.chunks_exact(self.w).enumerate() {
+            let (plane, iy) = (r / self.h, r % self.h);
+            let at = (plane * h + iy + self.ph) * w + self.pw;
+            out[at..at + self.w].copy_from_slice(row);
+        }
+    }
     /// Where outputs `j..j+cols` read their first tap, when they are NR outputs adjacent in one
     /// row (stride 1) whose windows all lie inside the image: then tap t's B row is the NR
     /// inputs from that position plus t's offset.
@@ -222,109 +235,13 @@ impl Unfolded<'_> {
     }
 }
 
-/// The weight gradient as one product over every image's outputs: the output gradient
-/// (cout × n·oh·ow) times the unfolded images transposed (n·oh·ow × c·kh·kw).
-struct UnfoldedT<'a> {
-    gy: &'a [f32],
-    cout: usize,
-    x: &'a [f32],
-    g: &'a Geometry,
-    taps: &'a [Tap],
-}
-
-impl UnfoldedT<'_> {
-    /// Splits k = p0..p0+kc, which runs over (image, output row, output column), into runs
-    /// along one output row: `f(p - p0 at the run's start, image, output row, columns)`.
-    fn for_each_run(&self, p0: usize, kc: usize, mut f: impl FnMut(usize, usize, usize, core::ops::Range<usize>)) {
-        let (ow, l) = (self.g.ow, self.g.oh * self.g.ow);
-        let (mut b, mut o, mut p) = (p0 / l, p0 % l, 0);
-        while p < kc {
-            let (oy, ox) = (o / ow, o % ow);
-            let len = (ow - ox).min(kc - p);
-            f(p, b, oy, ox..ox + len);
-            (p, o) = (p + len, o + len);
-            if o == l {
-                (b, o) = (b + 1, 0);
-            }
-        }
-    }
-}
-
-impl Panels for UnfoldedT<'_> {
-    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
-        let (ow, l) = (self.g.ow, self.g.oh * self.g.ow);
-        for (panel, dst) in out.chunks_exact_mut(MR * kc).enumerate().take(mc.div_ceil(MR)) {
-            let (i, rows) = (i0 + panel * MR, MR.min(mc - panel * MR));
-            self.for_each_run(p0, kc, |p, b, oy, cols| {
-                let src: [&[f32]; MR] = core::array::from_fn(|r| {
-                    let at = (b * self.cout + i + r.min(rows - 1)) * l + oy * ow;
-                    &self.gy[at + cols.start..at + cols.end]
-                });
-                for (q, d) in dst[p * MR..(p + cols.len()) * MR].chunks_exact_mut(MR).enumerate() {
-                    for (r, v) in d.iter_mut().enumerate() {
-                        *v = if r < rows { src[r][q] } else { 0.0 };
-                    }
-                }
-            });
-        }
-    }
-    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
-        let (g, image) = (self.g, self.g.image());
-        // the output columns whose windows lie inside the image horizontally
-        let first = inside(-(g.pw as isize), g.sw, g.w, g.ow);
-        let last = inside(((g.kw - 1) * g.dw) as isize - g.pw as isize, g.sw, g.w, g.ow);
-        let across = first.start.max(last.start)..first.end.min(last.end);
-        for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
-            let (j, cols) = (j0 + panel * NR, NR.min(nc - panel * NR));
-            let taps: [Tap; NR] = core::array::from_fn(|c| self.taps[j + c.min(cols - 1)]);
-            self.for_each_run(p0, kc, |p, b, oy, run| {
-                let x = &self.x[b * image..(b + 1) * image];
-                let iy = (oy * g.sh) as isize - g.ph as isize;
-                let down = iy >= 0 && iy + (((g.kh - 1) * g.dh) as isize) < g.h as isize;
-                let dst = &mut dst[p * NR..(p + run.len()) * NR];
-                // four outputs of a row whose windows are inside, stride 1: each tap's four
-                // values are adjacent in the image, read as one vector and transposed
-                let mut ox = run.start;
-                if down && g.sw == 1 && cols == NR {
-                    let ix0 = |ox: usize| (ox as isize - g.pw as isize) as usize;
-                    while ox + 4 <= run.end && across.contains(&ox) && across.contains(&(ox + 3)) {
-                        let base = iy as usize * g.w + ix0(ox);
-                        let rows = &mut dst[(ox - run.start) * NR..(ox - run.start + 4) * NR];
-                        for half in 0..2 {
-                            let t: [V4; 4] = core::array::from_fn(|c| V4::load(&x[base + taps[4 * half + c].offset..]));
-                            for (q, v) in V4::transpose(t).into_iter().enumerate() {
-                                v.store(&mut rows[q * NR + 4 * half..]);
-                            }
-                        }
-                        ox += 4;
-                    }
-                }
-                for (ox, row) in (ox..run.end).zip(dst[(ox - run.start) * NR..].chunks_exact_mut(NR)) {
-                    let ix = (ox * g.sw) as isize - g.pw as isize;
-                    if down && across.contains(&ox) {
-                        let base = iy as usize * g.w + ix as usize;
-                        for (v, t) in row.iter_mut().zip(&taps) {
-                            *v = x[base + t.offset];
-                        }
-                    } else {
-                        for (v, t) in row.iter_mut().zip(&taps) {
-                            *v = g.read(x, (iy, ix), *t);
-                        }
-                    }
-                    row[cols..].fill(0.0);
-                }
-            });
-        }
-    }
-}
-
 /// y[b] (cout × oh·ow) = w (cout × c·kh·kw) · unfold(x[b]) for each image, K unblocked. The
 /// weights are packed once. A panel of eight outputs adjacent in one row, their windows inside
 /// the image, reads its B rows in the image itself (tap t's row is eight adjacent inputs), so
 /// most panels are never packed; the others are gathered into a panel first. A padded
 /// convolution runs on a zero-bordered copy of each image, so that its edge windows are inside too.
 pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, src: &Geometry) {
-    let g = &Geometry { h: src.h + 2 * src.ph, w: src.w + 2 * src.pw, ph: 0, pw: 0, ..*src };
+    let g = &src.bordered();
     let mut bordered = vec![0.0; if src.ph + src.pw > 0 { g.image() } else { 0 }];
     let (taps, l) = (g.taps(), g.oh * g.ow);
     let k = taps.len();
@@ -340,11 +257,7 @@ pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, src: &Geometry) 
     for b in 0..g.n {
         let mut x = &x[b * src.image()..(b + 1) * src.image()];
         if !bordered.is_empty() {
-            for (r, row) in x.chunks_exact(src.w).enumerate() {
-                let (ch, iy) = (r / src.h, r % src.h);
-                let at = (ch * g.h + iy + src.ph) * g.w + src.pw;
-                bordered[at..at + src.w].copy_from_slice(row);
-            }
+            src.copy_bordered(x, &mut bordered);
             x = &bordered;
         }
         let unfolded = Unfolded { x, g, taps: &taps };
@@ -375,21 +288,75 @@ pub fn conv2d(x: &[f32], w: &[f32], y: &mut [f32], cout: usize, src: &Geometry) 
     }
 }
 
-/// Columns `j0..j1` of gw (cout × c·kh·kw, row stride c·kh·kw) = Σ_b gy[b] · unfold(x[b])ᵀ.
-pub fn conv2d_weight(x: &[f32], gy: &[f32], gw: &mut [f32], cout: usize, g: &Geometry, j0: usize, j1: usize) {
-    let taps = g.taps();
+/// How many outputs (the weight gradient's k) go into one block of packed output gradient.
+const KW: usize = 256;
+
+/// Taps `j0..j1` of the weight gradient: gw[co, j] = Σ over images and outputs o of
+/// gy[b, co, o] · unfold(x[b])[j, o], as one product C (taps × channels) over k = every
+/// image's outputs. The output gradient is packed into NR-channel panels, block by block;
+/// A, the unfolded images, is read in the (bordered) images themselves, four taps of one
+/// output at a time, so no columns are gathered into a panel.
+pub fn conv2d_weight(x: &[f32], gy: &[f32], gw: &mut [f32], cout: usize, src: &Geometry, j0: usize, j1: usize) {
+    let g = &src.bordered();
+    let (taps, l) = (g.taps(), g.oh * g.ow);
     let ckk = taps.len();
     if j1 <= j0 || cout == 0 {
         return;
     }
-    let ops = UnfoldedT { gy, cout, x, g, taps: &taps[j0..j1] };
-    gemm_panels(&ops, &mut gw[j0..], ckk, cout, j1 - j0, g.n * g.oh * g.ow);
+    let owned;
+    let x = if src.ph + src.pw > 0 {
+        let mut b = vec![0.0; g.n * g.image()];
+        src.copy_bordered(x, &mut b);
+        owned = b;
+        &owned[..]
+    } else {
+        x
+    };
+    let (m, panels) = (j1 - j0, cout.div_ceil(NR));
+    let ldc = panels * NR;
+    let mut c = vec![0.0; m.div_ceil(MR) * MR * ldc];
+    let mut bpack = vec![0.0; ldc * KW];
+    let mut origins = [0usize; KW];
+    let k = g.n * l;
+    // the output the next k is, counted along rather than divided out
+    let (mut b, mut oy, mut ox) = (0, 0, 0);
+    for p0 in (0..k).step_by(KW) {
+        let kc = KW.min(k - p0);
+        for (p, origin) in origins.iter_mut().enumerate().take(kc) {
+            *origin = b * g.image() + oy * g.sh * g.w + ox * g.sw;
+            let o = oy * g.ow + ox;
+            for co in 0..ldc {
+                bpack[(co / NR * kc + p) * NR + co % NR] = if co < cout { gy[(b * cout + co) * l + o] } else { 0.0 };
+            }
+            ox += 1;
+            if ox == g.ow {
+                (oy, ox) = (oy + 1, 0);
+                if oy == g.oh {
+                    (b, oy) = (b + 1, 0);
+                }
+            }
+        }
+        for ip in 0..m.div_ceil(MR) {
+            let rows = MR.min(m - ip * MR);
+            let offsets: [usize; MR] = core::array::from_fn(|r| taps[j0 + ip * MR + r.min(rows - 1)].offset);
+            for q in 0..panels {
+                let bp = &bpack[q * NR * kc..(q + 1) * NR * kc];
+                let acc = micro_rows(kc, |p| offsets.map(|off| x[origins[p] + off]), |p| (V4::load(&bp[p * NR..]), V4::load(&bp[p * NR + 4..])));
+                store_tile(acc, &mut c, ldc, ip * MR, q * NR, rows, NR, p0 == 0);
+            }
+        }
+    }
+    for (jj, row) in c.chunks_exact(ldc).take(m).enumerate() {
+        for (co, &v) in row.iter().take(cout).enumerate() {
+            gw[co * ckk + j0 + jj] = v;
+        }
+    }
 }
 
-/// The columns of the weight gradient that thread `part` of `parts` computes: bands of whole
-/// NR panels, so that each entry is computed as by one thread.
+/// The taps of the weight gradient that thread `part` of `parts` computes: bands of whole MR
+/// panels, so that each entry is computed as by one thread.
 fn weight_band(ckk: usize, part: usize, parts: usize) -> (usize, usize) {
-    let band = ckk.div_ceil(parts.max(1)).div_ceil(NR) * NR;
+    let band = ckk.div_ceil(parts.max(1)).div_ceil(MR) * MR;
     ((band * part).min(ckk), (band * (part + 1)).min(ckk))
 }
 

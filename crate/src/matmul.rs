@@ -2,8 +2,8 @@
 //! (the Goto/BLIS scheme): B is packed into NR-wide panels, A into MR-tall panels, and a
 //! 4×8 micro-kernel keeps eight f32x4 accumulators in registers. Packing reads the operands
 //! through arbitrary row/column strides, so Aᵀ·B and A·Bᵀ cost the same as A·B: no copies.
-//! The driver takes its packing as a `Panels`, so convolution (conv.rs) packs its unfolded
-//! operand straight from the image instead of materialising im2col.
+//! Convolution (conv.rs) reuses the packing, the micro-kernel and the tile store with its
+//! operands read in the image.
 
 use crate::mem::{view, view_mut};
 use crate::simd::V4;
@@ -37,29 +37,6 @@ thread_local! {
     static PACK: Cell<(Vec<f32>, Vec<f32>)> = const { Cell::new((Vec::new(), Vec::new())) };
 }
 
-/// The panels the driver multiplies, packed on demand: A's rows `i0..i0+mc` over k
-/// `p0..p0+kc` as MR-row panels (k-major, zero-padded rows), and B's k `p0..p0+kc` over
-/// columns `j0..j0+nc` as NR-column panels (k-major, zero-padded columns).
-pub trait Panels {
-    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]);
-    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]);
-}
-
-/// A product of two strided matrices.
-struct Plain<'a> {
-    a: Mat<'a>,
-    b: Mat<'a>,
-}
-
-impl Panels for Plain<'_> {
-    fn pack_a(&self, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
-        pack_a(self.a, i0, mc, p0, kc, out)
-    }
-    fn pack_b(&self, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
-        pack_b(self.b, p0, kc, j0, nc, out)
-    }
-}
-
 /// Packs rows `i0..i0+mc`, columns `p0..p0+kc` of A as MR-row panels, k-major, zero-padded.
 pub fn pack_a(a: Mat, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
     for (panel, dst) in out.chunks_exact_mut(MR * kc).enumerate().take(mc.div_ceil(MR)) {
@@ -89,7 +66,7 @@ pub fn pack_a(a: Mat, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32
 }
 
 /// Packs rows `p0..p0+kc`, columns `j0..j0+nc` of B as NR-column panels, k-major, zero-padded.
-pub fn pack_b(b: Mat, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+fn pack_b(b: Mat, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
     for (panel, dst) in out.chunks_exact_mut(NR * kc).enumerate().take(nc.div_ceil(NR)) {
         let cols = NR.min(nc - panel * NR);
         let j = j0 + panel * NR;
@@ -137,11 +114,18 @@ fn micro(ap: &[f32], bp: &[f32]) -> [[V4; 2]; MR] {
 /// from `b_row`, wherever the caller keeps B's rows (convolution reads them in the image).
 #[inline(always)]
 pub fn micro_with(ap: &[f32], b_row: impl Fn(usize) -> (V4, V4)) -> [[V4; 2]; MR] {
+    micro_rows(ap.len() / MR, |p| core::array::from_fn(|r| ap[p * MR + r]), b_row)
+}
+
+/// The register tile over k = 0..kc, with A's column `p` (MR values) from `a_col` and B's
+/// row `p` from `b_row`, wherever the caller keeps them.
+#[inline(always)]
+pub fn micro_rows(kc: usize, a_col: impl Fn(usize) -> [f32; MR], b_row: impl Fn(usize) -> (V4, V4)) -> [[V4; 2]; MR] {
     let mut acc = [[V4::splat(0.0); 2]; MR];
-    for (p, ak) in ap.chunks_exact(MR).enumerate() {
-        let (b0, b1) = b_row(p);
+    for p in 0..kc {
+        let (a, (b0, b1)) = (a_col(p), b_row(p));
         for r in 0..MR {
-            let a = V4::splat(ak[r]);
+            let a = V4::splat(a[r]);
             acc[r][0] = acc[r][0].add(a.mul(b0));
             acc[r][1] = acc[r][1].add(a.mul(b1));
         }
@@ -172,15 +156,8 @@ pub fn store_tile(acc: [[V4; 2]; MR], c: &mut [f32], ldc: usize, i0: usize, j0: 
 
 /// C (m×n, contiguous) = A (m×k) · B (k×n).
 pub fn gemm(a: Mat, b: Mat, c: &mut [f32], m: usize, n: usize, k: usize) {
-    gemm_panels(&Plain { a, b }, c, n, m, n, k);
-}
-
-/// C (m×n, row stride `ldc`) = A·B over the panels `ops` packs.
-pub fn gemm_panels(ops: &impl Panels, c: &mut [f32], ldc: usize, m: usize, n: usize, k: usize) {
     if k == 0 {
-        for row in c.chunks_mut(ldc).take(m) {
-            row[..n].fill(0.0);
-        }
+        c[..m * n].fill(0.0);
         return;
     }
     let (mut apack, mut bpack) = PACK.take();
@@ -190,17 +167,17 @@ pub fn gemm_panels(ops: &impl Panels, c: &mut [f32], ldc: usize, m: usize, n: us
         let nc = NC.min(n - j0);
         for p0 in (0..k).step_by(KC) {
             let kc = KC.min(k - p0);
-            ops.pack_b(p0, kc, j0, nc, &mut bpack);
+            pack_b(b, p0, kc, j0, nc, &mut bpack);
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
-                ops.pack_a(i0, mc, p0, kc, &mut apack);
+                pack_a(a, i0, mc, p0, kc, &mut apack);
                 for jp in 0..nc.div_ceil(NR) {
                     let bp = &bpack[jp * NR * kc..(jp + 1) * NR * kc];
                     for ip in 0..mc.div_ceil(MR) {
                         let ap = &apack[ip * MR * kc..(ip + 1) * MR * kc];
                         let acc = micro(ap, bp);
                         let (rows, cols) = (MR.min(mc - ip * MR), NR.min(nc - jp * NR));
-                        store_tile(acc, c, ldc, i0 + ip * MR, j0 + jp * NR, rows, cols, p0 == 0);
+                        store_tile(acc, c, n, i0 + ip * MR, j0 + jp * NR, rows, cols, p0 == 0);
                     }
                 }
             }

@@ -135,20 +135,6 @@ mod imp {
             let wins = v128_or(f32x4_gt(v.0, self.0), f32x4_ne(v.0, v.0));
             (V4(v128_bitselect(v.0, self.0, wins)), V4(v128_bitselect(v_at.0, at.0, wins)))
         }
-        /// The transpose of the 4×4 matrix whose rows are `r`.
-        #[inline(always)]
-        pub fn transpose(r: [V4; 4]) -> [V4; 4] {
-            let t0 = i32x4_shuffle::<0, 4, 1, 5>(r[0].0, r[1].0);
-            let t1 = i32x4_shuffle::<2, 6, 3, 7>(r[0].0, r[1].0);
-            let t2 = i32x4_shuffle::<0, 4, 1, 5>(r[2].0, r[3].0);
-            let t3 = i32x4_shuffle::<2, 6, 3, 7>(r[2].0, r[3].0);
-            [
-                V4(i32x4_shuffle::<0, 1, 4, 5>(t0, t2)),
-                V4(i32x4_shuffle::<2, 3, 6, 7>(t0, t2)),
-                V4(i32x4_shuffle::<0, 1, 4, 5>(t1, t3)),
-                V4(i32x4_shuffle::<2, 3, 6, 7>(t1, t3)),
-            ]
-        }
         /// Lanes holding u32 bits (`index_steps`), widened into four i64.
         #[inline(always)]
         pub fn store_indices(self, out: &mut [i64]) {
@@ -312,9 +298,6 @@ mod imp {
         pub fn max_update(self, at: V4, v: V4, v_at: V4) -> (V4, V4) {
             let wins = |j: usize| v.0[j] > self.0[j] || v.0[j].is_nan();
             (V4(core::array::from_fn(|j| if wins(j) { v.0[j] } else { self.0[j] })), V4(core::array::from_fn(|j| if wins(j) { v_at.0[j] } else { at.0[j] })))
-        }
-        pub fn transpose(r: [V4; 4]) -> [V4; 4] {
-            core::array::from_fn(|i| V4(core::array::from_fn(|j| r[j].0[i])))
         }
         pub fn store_indices(self, out: &mut [i64]) {
             for (o, v) in out[..4].iter_mut().zip(self.0) {
