@@ -94,7 +94,9 @@ fn pack_b(b: Mat, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
     }
 }
 
-/// The 4×8 register tile: returns Σ_p a[p]·b[p] for one A panel and one B panel.
+/// The 4×8 register tile: returns Σ_p a[p]·b[p] for one A panel and one B panel. Its own
+/// loop over both panels' chunks rather than `micro_rows` with indexing closures: the matmul
+/// runs ~20% slower through those (bounds checks per k).
 #[inline(always)]
 fn micro(ap: &[f32], bp: &[f32]) -> [[V4; 2]; MR] {
     let mut acc = [[V4::splat(0.0); 2]; MR];
